@@ -1,0 +1,62 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP_STAMP := $(VENV)/.installed-$(shell cat pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
+NPM_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-12)
+
+# The test suite runs on PostgreSQL and Redis on this machine.
+TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal} \
+	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
+	CACHE_URL=locmemcache:// \
+	DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 PORTAL_DEMO=1 \
+	PORTAL_SITE_URL=http://testserver
+
+.PHONY: install run test lint demo-code bench clean
+
+install: $(PIP_STAMP) $(NPM_STAMP) .env
+
+$(PIP_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (found " + sys.version.split()[0] + ")")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip 2>/dev/null
+	@echo "Installing Python packages…"
+	@$(PY) -m pip install --quiet -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
+	@$(PY) -c 'import django, allauth, guardian, celery' || (echo "Python packages failed to install" >&2; exit 1)
+	@rm -f $(VENV)/.installed-* && touch $@
+
+$(NPM_STAMP): package.json
+	@echo "Installing front-end packages…"
+	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+	@rm -f node_modules/.installed-* && touch $(NPM_STAMP)
+
+.env:
+	@sed -e "s|^DJANGO_SECRET_KEY=.*|DJANGO_SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')|" \
+	     -e "s|^DJANGO_DEBUG=.*|DJANGO_DEBUG=1|" \
+	     -e "s|^DJANGO_SECURE_SSL_REDIRECT=.*|DJANGO_SECURE_SSL_REDIRECT=0|" \
+	     -e "s|^DJANGO_SECURE_HSTS_SECONDS=.*|DJANGO_SECURE_HSTS_SECONDS=0|" \
+	     -e "s|^PORTAL_SITE_URL=.*|PORTAL_SITE_URL=http://127.0.0.1:$${PORT:-8000}|" \
+	     -e "s|^DATABASE_URL=.*|DATABASE_URL=|" -e "s|^REDIS_URL=.*|REDIS_URL=|" -e "s|^CACHE_URL=.*|CACHE_URL=|" \
+	     -e "s|^EMAIL_URL=.*|EMAIL_URL=|" -e "s|^PORTAL_DEMO=.*|PORTAL_DEMO=1|" \
+	     .env.example | grep -v -E '^(DATABASE_URL|REDIS_URL|CACHE_URL|EMAIL_URL)=$$' > .env
+	@echo "Wrote .env for local development (a fresh secret key, DEBUG on, demo data on)."
+
+run: install
+	@$(PY) manage.py runportal
+
+test: install
+	@scripts/services.sh
+	@scripts/browser.sh
+	@$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" >&2; exit 1)
+	@$(VENV)/bin/ruff check --quiet .
+	@$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+demo-code: install
+	@$(PY) manage.py demo_code
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,81 @@
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+
+from accounts.models import Invitation, Membership, Organisation
+from accounts.selectors import invitation_roles_for, organisations_user_can_invite_to
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "kind",
+            "ods_code",
+            "companies_house_number",
+            "address_line_1",
+            "address_line_2",
+            "town",
+            "postcode",
+            "website",
+            "contact_email",
+            "contact_phone",
+            "partnership_lead",
+        ]
+        widgets = {"kind": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lead = self.fields["partnership_lead"]
+        if self.instance.pk:
+            lead.queryset = lead.queryset.filter(
+                memberships__organisation=self.instance,
+                memberships__role=Membership.Role.PARTNERSHIP_LEAD,
+            ).distinct()
+            lead.help_text = "Choose from the organisation's partnership leads."
+        else:
+            # A new organisation has no members yet; invite its lead once it exists.
+            del self.fields["partnership_lead"]
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["organisation", "first_name", "last_name", "job_title", "email", "role"]
+        labels = {"email": "Email address"}
+        help_texts = {
+            "email": "We will email them a link to set their password. It can be used once "
+            "and expires after 14 days.",
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = organisations_user_can_invite_to(user=user)
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].empty_label = None
+        roles = {}
+        for organisation in organisations:
+            roles.update(dict(invitation_roles_for(user=user, organisation=organisation)))
+        self.fields["role"].choices = list(roles.items())
+        self.fields["role"].widget = forms.RadioSelect(choices=list(roles.items()))
+
+
+class InvitationAcceptForm(forms.Form):
+    password1 = forms.CharField(
+        label="Create a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+        strip=False,
+    )
+    password2 = forms.CharField(
+        label="Confirm your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The passwords do not match")
+        return cleaned

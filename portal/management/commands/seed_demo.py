@@ -1,0 +1,67 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts import services
+from accounts.models import Organisation, User
+from accounts.selectors import profile_for
+from portal import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisations and people. Running it again changes nothing."
+
+    def handle(self, *args, **options):
+        if not settings.PORTAL_DEMO:
+            raise CommandError(
+                "Demo data has known passwords. Set PORTAL_DEMO=1 to load it on this instance."
+            )
+        with transaction.atomic():
+            created = self.seed()
+        self.stdout.write(f"Demo data ready ({created} new records).")
+
+    def seed(self) -> int:
+        created = 0
+        organisations = {}
+        for fields in demo.ORGANISATIONS:
+            organisation, was_created = Organisation.objects.get_or_create(
+                name=fields["name"], defaults=fields
+            )
+            organisations[organisation.name] = organisation
+            created += was_created
+        for email, first, last, job, org_name, role, is_admin in demo.USERS:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email=email,
+                    password=demo.DEMO_PASSWORD,
+                    first_name=first,
+                    last_name=last,
+                    job_title=job,
+                    is_staff=is_admin,
+                    is_superuser=is_admin,
+                )
+                created += 1
+            _, was_created = EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"primary": True, "verified": True}
+            )
+            created += was_created
+            if org_name:
+                organisation = organisations[org_name]
+                before = user.memberships.count()
+                services.membership_add(user=user, organisation=organisation, role=role)
+                created += user.memberships.count() - before
+                if role == "partnership_lead" and organisation.partnership_lead_id is None:
+                    organisation.partnership_lead = user
+                    organisation.save(update_fields=["partnership_lead", "updated_at"])
+            if profile_for(user).requires_mfa and not Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists():
+                TOTP.activate(user, demo.DEMO_TOTP_SECRET)
+                RecoveryCodes.activate(user)
+                created += 1
+        return created
