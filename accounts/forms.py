@@ -6,6 +6,8 @@ from accounts.selectors import invitation_roles_for, organisations_user_can_invi
 
 
 class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = Organisation
         fields = [

@@ -13,6 +13,7 @@ MFA_SETUP_URL_NAMES = (
     "mfa_download_recovery_codes",
     "account_logout",
     "account_reauthenticate",
+    "mfa_reauthenticate",
 )
 ALWAYS_ALLOWED_PREFIXES = ("/static/", "/healthz")
 

@@ -69,7 +69,7 @@ def organisation_detail(request, pk):
 def organisation_create(request):
     if not request.profile.is_administrator:
         raise PermissionDenied
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
@@ -84,7 +84,7 @@ def organisation_create(request):
 @login_required
 def organisation_edit(request, pk):
     organisation = selectors.organisation_for_edit(user=request.user, pk=pk)
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_update(
@@ -111,7 +111,7 @@ def invitation_list(request):
 def invitation_create(request):
     if not request.profile.can_invite:
         raise PermissionDenied
-    form = InvitationForm(request.POST or None, user=request.user)
+    form = InvitationForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(actor=request.user, **form.cleaned_data)
@@ -146,7 +146,7 @@ def invitation_accept(request, token):
         return render(
             request, "accounts/invitation_invalid.html", {"reason": str(exc)}, status=410
         )
-    form = InvitationAcceptForm(request.POST or None)
+    form = InvitationAcceptForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
