@@ -28,7 +28,10 @@ class AccountAdapter(DefaultAccountAdapter):
         if required and app == "allauth.mfa":
             request = context.request
             signed_in_at = request.session.get(SIGNED_IN_AT) if request else None
-            if signed_in_at and time.time() - signed_in_at < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT:
+            if (
+                signed_in_at
+                and time.time() - signed_in_at < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+            ):
                 return False
         return required
 

@@ -146,9 +146,7 @@ class Organisation(models.Model):
     def clean(self):
         errors = {}
         self.ods_code = normalise_ods_code(self.ods_code)
-        self.companies_house_number = normalise_companies_house_number(
-            self.companies_house_number
-        )
+        self.companies_house_number = normalise_companies_house_number(self.companies_house_number)
         if self.ods_code:
             if self.kind not in self.NHS_KINDS:
                 errors["ods_code"] = "Only NHS bodies have an ODS code"

@@ -95,9 +95,8 @@ def organisation_update(*, organisation: Organisation, actor: User, **fields) ->
 def membership_add(*, user: User, organisation: Organisation, role: str) -> Membership:
     """Give a user a role; partnership leads may then edit their organisation's details."""
     if role not in dict(Membership.roles_for(organisation)):
-        raise ValidationError(
-            {"role": f"{Membership.Role(role).label} is not a role in {organisation.get_kind_display()}"}
-        )
+        label, kind = Membership.Role(role).label, organisation.get_kind_display()
+        raise ValidationError({"role": f"{label} is not a role in an organisation of kind {kind}"})
     with transaction.atomic():
         membership, _ = Membership.objects.get_or_create(
             user=user, organisation=organisation, role=role
@@ -178,7 +177,11 @@ def invitation_create(
     actor: User,
     job_title: str = "",
 ) -> Invitation:
-    if not selectors.organisations_user_can_invite_to(user=actor).filter(pk=organisation.pk).exists():
+    if (
+        not selectors.organisations_user_can_invite_to(user=actor)
+        .filter(pk=organisation.pk)
+        .exists()
+    ):
         raise PermissionDenied("You can only invite people to your own organisation")
     email = (email or "").strip().lower()
     if role not in dict(selectors.invitation_roles_for(user=actor, organisation=organisation)):

@@ -84,7 +84,9 @@ def organisation_create(request):
 @login_required
 def organisation_edit(request, pk):
     organisation = selectors.organisation_for_edit(user=request.user, pk=pk)
-    form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None, instance=organisation
+    )
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_update(
@@ -143,9 +145,7 @@ def invitation_accept(request, token):
     try:
         invitation = services.invitation_from_token(token)
     except services.InvitationInvalid as exc:
-        return render(
-            request, "accounts/invitation_invalid.html", {"reason": str(exc)}, status=410
-        )
+        return render(request, "accounts/invitation_invalid.html", {"reason": str(exc)}, status=410)
     form = InvitationAcceptForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

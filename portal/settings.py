@@ -123,6 +123,9 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Partnership portal] "
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For allauth trusts
+# for per-address login throttling (0: use the connecting address).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("PORTAL_LOGIN_FAILED_RATE", default="10/m/ip,5/5m/key"),
 }
@@ -238,7 +241,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=[])
+# HSTS preload (security.W021) is the decision of whoever owns the whole domain
+# (nhs.uk), not of one service under it; turn it on with DJANGO_SECURE_HSTS_PRELOAD.
+SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=["security.W021"])
 
 # Content Security Policy (django-csp): only the portal's own scripts, plus
 # the one-line inline script that marks the page as JavaScript-enabled (nonce).

@@ -22,13 +22,16 @@ def _broker_ok() -> bool:
             connect_timeout=2,
         ) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception:  # noqa: BLE001 - any failure to reach the broker means it is down
+    except Exception:
         return False
     return True
 
 
 def healthz(request):
-    """JSON on the database and the broker: 200 when both answer, 503 naming the one that does not."""
+    """JSON on the database and the broker.
+
+    200 when both answer; 503 naming the one that does not.
+    """
     checks = {
         "database": "ok" if _database_ok() else "unavailable",
         "broker": "ok" if _broker_ok() else "unavailable",

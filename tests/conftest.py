@@ -95,7 +95,9 @@ def outsider(db):
 
 
 @pytest.fixture
-def cast(partnership_lead, industry_member, panel_member, panel_chair, auditor, administrator, outsider):
+def cast(
+    partnership_lead, industry_member, panel_member, panel_chair, auditor, administrator, outsider
+):
     return {
         "partnership_lead": partnership_lead,
         "industry_member": industry_member,
@@ -108,7 +110,11 @@ def cast(partnership_lead, industry_member, panel_member, panel_chair, auditor, 
 
 
 def totp_code(secret=TOTP_SECRET):
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
 
     counters = list(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))

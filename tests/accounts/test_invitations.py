@@ -83,7 +83,9 @@ def test_expired_invitation_is_refused_with_a_clear_message(client, db):
     response = client.get(accept_path(invitation))
     assert response.status_code == 410
     assert "This invitation has expired" in response.content.decode()
-    post = client.post(accept_path(invitation), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    post = client.post(
+        accept_path(invitation), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
     assert post.status_code == 410
     assert not User.objects.filter(email=invitation.email).exists()
 
@@ -119,7 +121,9 @@ def test_weak_password_is_refused_and_the_invitation_stays_usable(client, db):
     assert not User.objects.filter(email=invitation.email).exists()
     mismatch = client.post(path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"})
     assert "The passwords do not match" in mismatch.content.decode()
-    assert client.post(path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}).status_code == 302
+    assert (
+        client.post(path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}).status_code == 302
+    )
 
 
 def test_accepting_twice_creates_one_account(db):
@@ -180,7 +184,9 @@ def test_company_roles_fit_companies(administrator, company):
     assert invitation.status == Invitation.Status.PENDING
 
 
-def test_inviting_an_existing_account_says_so_on_the_page(client, partnership_lead, icb, industry_member):
+def test_inviting_an_existing_account_says_so_on_the_page(
+    client, partnership_lead, icb, industry_member
+):
     client.force_login(partnership_lead)
     response = client.post(
         reverse("accounts:invitation-create"),
@@ -208,14 +214,14 @@ def test_empty_invitation_form_shows_the_error_summary(client, partnership_lead)
 
 
 def test_a_new_invitation_replaces_a_pending_one(partnership_lead, icb):
-    kwargs = dict(
-        organisation=icb,
-        email="dup@example.org",
-        first_name="D",
-        last_name="U",
-        role=Membership.Role.PARTNERSHIP_LEAD,
-        actor=partnership_lead,
-    )
+    kwargs = {
+        "organisation": icb,
+        "email": "dup@example.org",
+        "first_name": "D",
+        "last_name": "U",
+        "role": Membership.Role.PARTNERSHIP_LEAD,
+        "actor": partnership_lead,
+    }
     first = services.invitation_create(**kwargs)
     second = services.invitation_create(**kwargs)
     first.refresh_from_db()
@@ -224,7 +230,9 @@ def test_a_new_invitation_replaces_a_pending_one(partnership_lead, icb):
 
 
 def test_invitation_list_shows_only_own_organisations(client, partnership_lead, icb):
-    mine = InvitationFactory(organisation=icb, invited_by=partnership_lead, email="mine@example.org")
+    mine = InvitationFactory(
+        organisation=icb, invited_by=partnership_lead, email="mine@example.org"
+    )
     InvitationFactory(email="theirs@example.org")
     client.force_login(partnership_lead)
     body = client.get(reverse("accounts:invitation-list")).content.decode()

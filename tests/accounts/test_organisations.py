@@ -13,8 +13,18 @@ from tests.factories import OrganisationFactory
 
 @pytest.mark.parametrize(
     ("value", "valid"),
-    [("QJM", True), ("qjm", True), ("RXX", True), ("71E", True), ("A81001", True),
-     ("Q", False), ("QJM-1", False), ("1234567", False), ("123", False), ("", False)],
+    [
+        ("QJM", True),
+        ("qjm", True),
+        ("RXX", True),
+        ("71E", True),
+        ("A81001", True),
+        ("Q", False),
+        ("QJM-1", False),
+        ("1234567", False),
+        ("123", False),
+        ("", False),
+    ],
 )
 def test_ods_code_format(value, valid):
     if valid:
@@ -26,8 +36,17 @@ def test_ods_code_format(value, valid):
 
 @pytest.mark.parametrize(
     ("value", "valid"),
-    [("01234567", True), ("603583", True), ("SC123456", True), ("sc 123456", True),
-     ("R0123456", True), ("123456789", False), ("S1234567", False), ("ABCDEFGH", False), ("", False)],
+    [
+        ("01234567", True),
+        ("603583", True),
+        ("SC123456", True),
+        ("sc 123456", True),
+        ("R0123456", True),
+        ("123456789", False),
+        ("S1234567", False),
+        ("ABCDEFGH", False),
+        ("", False),
+    ],
 )
 def test_companies_house_number_format(value, valid):
     if valid:
@@ -112,7 +131,9 @@ def test_bad_identifiers_get_a_message_and_nothing_is_saved(client, administrato
 
 def test_duplicate_ods_code_is_refused(client, administrator, icb):
     client.force_login(administrator)
-    response = client.post(reverse("accounts:organisation-create"), {**VALID_ICB, "ods_code": icb.ods_code})
+    response = client.post(
+        reverse("accounts:organisation-create"), {**VALID_ICB, "ods_code": icb.ods_code}
+    )
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
 
@@ -120,8 +141,13 @@ def test_duplicate_ods_code_is_refused(client, administrator, icb):
 def test_partnership_lead_edits_own_organisation(client, partnership_lead, icb):
     client.force_login(partnership_lead)
     url = reverse("accounts:organisation-edit", args=[icb.pk])
-    data = {"name": icb.name, "kind": "icb", "ods_code": "QZZ", "contact_email": "new@testshire.example",
-            "partnership_lead": partnership_lead.pk}
+    data = {
+        "name": icb.name,
+        "kind": "icb",
+        "ods_code": "QZZ",
+        "contact_email": "new@testshire.example",
+        "partnership_lead": partnership_lead.pk,
+    }
     assert client.post(url, data).status_code == 302
     icb.refresh_from_db()
     assert icb.contact_email == "new@testshire.example"
@@ -142,7 +168,12 @@ def test_partnership_lead_cannot_edit_another_organisation(client, partnership_l
     other = OrganisationFactory()
     client.force_login(partnership_lead)
     assert client.get(reverse("accounts:organisation-edit", args=[other.pk])).status_code == 403
-    assert client.post(reverse("accounts:organisation-edit", args=[other.pk]), {"name": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("accounts:organisation-edit", args=[other.pk]), {"name": "x"}
+        ).status_code
+        == 403
+    )
 
 
 def test_members_are_shown_to_the_organisation_only(client, partnership_lead, icb, industry_member):
@@ -159,4 +190,6 @@ def test_partnership_lead_must_be_a_member(client, administrator, icb, industry_
     from accounts import services
 
     with pytest.raises(ValidationError):
-        services.organisation_update(organisation=icb, actor=administrator, partnership_lead=industry_member)
+        services.organisation_update(
+            organisation=icb, actor=administrator, partnership_lead=industry_member
+        )

@@ -8,7 +8,15 @@ from tests.factories import InvitationFactory
 
 ANON = "anonymous"
 SIGNED_OUT_PAGES = {"sign-in", "invitation accept"}
-ALL = ["partnership_lead", "industry_member", "panel_member", "panel_chair", "auditor", "administrator", "outsider"]
+ALL = [
+    "partnership_lead",
+    "industry_member",
+    "panel_member",
+    "panel_chair",
+    "auditor",
+    "administrator",
+    "outsider",
+]
 
 
 def pages(icb):
@@ -27,8 +35,14 @@ def pages(icb):
             ["partnership_lead", "administrator"],
         ),
         "organisation create": (reverse("accounts:organisation-create"), ["administrator"]),
-        "invitation list": (reverse("accounts:invitation-list"), ["partnership_lead", "administrator"]),
-        "invitation create": (reverse("accounts:invitation-create"), ["partnership_lead", "administrator"]),
+        "invitation list": (
+            reverse("accounts:invitation-list"),
+            ["partnership_lead", "administrator"],
+        ),
+        "invitation create": (
+            reverse("accounts:invitation-create"),
+            ["partnership_lead", "administrator"],
+        ),
         "invitation accept": (
             reverse("accounts:invitation-accept", args=[invitation_token(invitation)]),
             None,
@@ -46,10 +60,8 @@ def test_each_page_answers_each_role(client, cast, icb, who):
         # Django's admin sends people without access to its sign-in page, which refuses them.
         response = client.get(path, follow=(name == "admin" and who != ANON))
         if allowed is None:
-            if name in SIGNED_OUT_PAGES and who != ANON:
-                expected = {302}  # signed-in people are sent home instead
-            else:
-                expected = {200}
+            # Signed-in people are sent home from the signed-out pages.
+            expected = {302} if name in SIGNED_OUT_PAGES and who != ANON else {200}
         elif who == ANON:
             expected = {302}
         elif who in allowed:

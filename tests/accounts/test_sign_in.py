@@ -42,7 +42,11 @@ def test_sign_up_is_closed(client, db):
     assert "Sign Up Closed" in response.content.decode() or response.status_code == 403
     client.post(
         "/accounts/signup/",
-        {"email": "new@example.org", "password1": "Xy-long-pass-123", "password2": "Xy-long-pass-123"},
+        {
+            "email": "new@example.org",
+            "password1": "Xy-long-pass-123",
+            "password2": "Xy-long-pass-123",
+        },
     )
     from accounts.models import User
 
@@ -101,7 +105,9 @@ def test_sign_in_is_throttled_after_repeated_failures(client, partnership_lead, 
     assert "_auth_user_id" not in client.session
 
 
-def test_throttling_is_per_account_not_for_everyone(client, partnership_lead, industry_member, password):
+def test_throttling_is_per_account_not_for_everyone(
+    client, partnership_lead, industry_member, password
+):
     for _ in range(5):
         sign_in(client, partnership_lead, "wrong-password")
     assert sign_in(client, industry_member, password).status_code == 302

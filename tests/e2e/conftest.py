@@ -59,13 +59,6 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """Factory users and sign-ins hash passwords; PBKDF2 at full strength costs
-    about half a second each, which the e2e run cannot afford."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def context(browser, live_server):
     context = browser.new_context(

@@ -8,7 +8,9 @@ from portal import demo
 
 def snapshot():
     return (
-        sorted(Organisation.objects.values_list("name", "kind", "ods_code", "partnership_lead__email")),
+        sorted(
+            Organisation.objects.values_list("name", "kind", "ods_code", "partnership_lead__email")
+        ),
         sorted(User.objects.values_list("email", "password")),
         sorted(Membership.objects.values_list("user__email", "organisation__name", "role")),
         Authenticator.objects.count(),
@@ -26,10 +28,16 @@ def test_seed_demo_twice_changes_nothing(db, capsys):
 def test_demo_has_the_case_study_partners_and_every_role(db):
     call_command("seed_demo")
     names = set(Organisation.objects.values_list("name", flat=True))
-    for expected in ("NHS Lincolnshire Integrated Care Board", "Boehringer Ingelheim",
-                     "NHS Addictions Provider Alliance", "Gilead Sciences",
-                     "NHS Greater Manchester Integrated Care Board", "AstraZeneca",
-                     "NHS Lancashire and South Cumbria Integrated Care Board", "Sanofi"):
+    for expected in (
+        "NHS Lincolnshire Integrated Care Board",
+        "Boehringer Ingelheim",
+        "NHS Addictions Provider Alliance",
+        "Gilead Sciences",
+        "NHS Greater Manchester Integrated Care Board",
+        "AstraZeneca",
+        "NHS Lancashire and South Cumbria Integrated Care Board",
+        "Sanofi",
+    ):
         assert expected in names
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == set(Membership.Role.values)

@@ -56,7 +56,10 @@ def test_make_run_starts_web_worker_and_beat_and_ctrl_c_stops_them(tmp_path):
     log = open(tmp_path / "run.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runportal"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -89,4 +92,7 @@ def test_make_run_starts_web_worker_and_beat_and_ctrl_c_stops_them(tmp_path):
             raise
     assert process.returncode == 0
     for pid in children:
-        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+        assert (
+            not Path(f"/proc/{pid}").exists()
+            or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+        )

@@ -29,7 +29,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-            for folder in (settings.CELERY_BROKER_FOLDER, settings.CELERY_BROKER_FOLDER.parent / "control"):
+            for folder in (
+                settings.CELERY_BROKER_FOLDER,
+                settings.CELERY_BROKER_FOLDER.parent / "control",
+            ):
                 folder.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         if not options["no_seed"] and settings.PORTAL_DEMO:
@@ -42,12 +45,27 @@ class Command(BaseCommand):
         commands = {
             "web": [python, manage, "runserver", address, "--noreload"],
             "worker": [
-                python, "-m", "celery", "-A", "portal", "worker",
-                "--loglevel=INFO", "--pool=solo", "--without-gossip", "--without-mingle",
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--loglevel=INFO",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
             ],
             "beat": [
-                python, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO",
-                "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "beat",
+                "--loglevel=INFO",
+                "--schedule",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
             ],
         }
         self.children = {

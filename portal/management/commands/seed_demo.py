@@ -58,9 +58,12 @@ class Command(BaseCommand):
                 if role == "partnership_lead" and organisation.partnership_lead_id is None:
                     organisation.partnership_lead = user
                     organisation.save(update_fields=["partnership_lead", "updated_at"])
-            if profile_for(user).requires_mfa and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists():
+            if (
+                profile_for(user).requires_mfa
+                and not Authenticator.objects.filter(
+                    user=user, type=Authenticator.Type.TOTP
+                ).exists()
+            ):
                 TOTP.activate(user, demo.DEMO_TOTP_SECRET)
                 RecoveryCodes.activate(user)
                 created += 1
