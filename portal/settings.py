@@ -241,6 +241,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 # HSTS preload (security.W021) is the decision of whoever owns the whole domain
 # (nhs.uk), not of one service under it; turn it on with DJANGO_SECURE_HSTS_PRELOAD.
 SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=["security.W021"])
@@ -254,7 +255,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "font-src": [SELF, "data:"],
+        # NHS.UK frontend's stylesheet loads the Frutiger web font from the NHS.
+        "font-src": [SELF, "data:", "https://assets.nhs.uk"],
         "connect-src": [SELF],
         "form-action": [SELF, *([_sso_origin] if _sso_origin else [])],
         "frame-ancestors": [NONE],

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from kombu import Connection
 
 
@@ -43,3 +44,8 @@ def healthz(request):
     response = JsonResponse(body, status=200 if healthy else 503)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token: explain, in plain English, what to do."""
+    return render(request, "403_csrf.html", status=403)

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,7 +52,7 @@ def test_partnership_lead_invites_a_colleague_who_gets_a_single_use_link(
     message = mail.outbox[0]
     assert message.to == ["grace.hopper@example.org"]
     assert icb.name in message.subject
-    link = re.search(r"http://testserver(/invitations/accept/\S+/)", message.body).group(1)
+    link = re.search(re.escape(settings.SITE_URL) + r"(/invitations/accept/\S+/)", message.body).group(1)
 
     client.logout()
     page = client.get(link)

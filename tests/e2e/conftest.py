@@ -71,10 +71,9 @@ def context(browser, live_server):
     context.close()
 
 
-# NHS.UK frontend's CSS loads the Frutiger web fonts from assets.nhs.uk, which
-# the site's CSP (font-src 'self' data:) blocks, and which an offline test run
-# could not fetch anyway; pages fall back to Arial. Widening font-src is a
-# settings decision (portal/settings.py), so only these messages are let through.
+# NHS.UK frontend's CSS loads the Frutiger web fonts from assets.nhs.uk (allowed
+# by the CSP's font-src), which a test machine without internet cannot fetch;
+# pages fall back to Arial. Only these failures are let through.
 EXTERNAL_FONTS = "https://assets.nhs.uk/fonts/"
 
 

@@ -28,3 +28,19 @@ def test_database_down_is_503_naming_the_database(client, db, monkeypatch):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["database"]
+
+
+def test_unknown_page_is_a_plain_english_404(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_form_without_csrf_token_is_refused_with_a_message(db, partnership_lead):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(partnership_lead)
+    response = strict.post("/invitations/new/", {"email": "x@example.org"})
+    assert response.status_code == 403
+    assert "The form could not be sent" in response.content.decode()
