@@ -1,8 +1,8 @@
 import re
 
 import pytest
-from django.conf import settings
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -52,7 +52,8 @@ def test_partnership_lead_invites_a_colleague_who_gets_a_single_use_link(
     message = mail.outbox[0]
     assert message.to == ["grace.hopper@example.org"]
     assert icb.name in message.subject
-    link = re.search(re.escape(settings.SITE_URL) + r"(/invitations/accept/\S+/)", message.body).group(1)
+    pattern = re.escape(settings.SITE_URL) + r"(/invitations/accept/\S+/)"
+    link = re.search(pattern, message.body).group(1)
 
     client.logout()
     page = client.get(link)

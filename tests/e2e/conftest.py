@@ -67,6 +67,8 @@ def context(browser, live_server):
         viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(10_000)
+    # No internet here: refuse the NHS font host at once rather than wait on DNS.
+    context.route("https://assets.nhs.uk/**", lambda route: route.abort())
     yield context
     context.close()
 
@@ -95,7 +97,8 @@ def page(context):
 
     def on_console(msg):
         if msg.type in ("error", "warning"):
-            problems.append(f"console {msg.type}: {msg.text}")
+            where = (msg.location or {}).get("url", "")
+            problems.append(f"console {msg.type}: {msg.text} ({where})")
 
     def on_response(response):
         # Stylesheets, scripts, images: the page itself may be a 4xx on purpose.
