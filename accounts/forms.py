@@ -6,7 +6,12 @@ from accounts.selectors import invitation_roles_for, organisations_user_can_invi
 
 
 class OrganisationForm(forms.ModelForm):
-    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    website = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        error_messages={"invalid": "Enter a web address like https://www.example.nhs.uk"},
+    )
 
     class Meta:
         model = Organisation
@@ -25,6 +30,14 @@ class OrganisationForm(forms.ModelForm):
             "partnership_lead",
         ]
         widgets = {"kind": forms.RadioSelect}
+        error_messages = {
+            "name": {
+                "required": "Enter the organisation's name",
+                "unique": "An organisation with this name already exists",
+            },
+            "kind": {"required": "Select the kind of organisation"},
+            "contact_email": {"invalid": "Enter an email address like name@example.org"},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +58,16 @@ class InvitationForm(forms.ModelForm):
         model = Invitation
         fields = ["organisation", "first_name", "last_name", "job_title", "email", "role"]
         labels = {"email": "Email address"}
+        error_messages = {
+            "organisation": {"required": "Select the organisation they will join"},
+            "first_name": {"required": "Enter their first name"},
+            "last_name": {"required": "Enter their last name"},
+            "email": {
+                "required": "Enter their email address",
+                "invalid": "Enter an email address like name@example.org",
+            },
+            "role": {"required": "Select their role"},
+        }
         help_texts = {
             "email": "We will email them a link to set their password. It can be used once "
             "and expires after 14 days.",
@@ -68,11 +91,13 @@ class InvitationAcceptForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validators_help_text_html(),
         strip=False,
+        error_messages={"required": "Create a password"},
     )
     password2 = forms.CharField(
         label="Confirm your password",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
+        error_messages={"required": "Type your password again to confirm it"},
     )
 
     def clean(self):

@@ -212,6 +212,8 @@ def test_empty_invitation_form_shows_the_error_summary(client, partnership_lead)
     assert response.status_code == 200
     assert "There is a problem" in body
     assert 'href="#id_email"' in body
+    for message in ("Enter their first name", "Enter their email address", "Select their role"):
+        assert message in body
     assert not Invitation.objects.exists()
 
 
