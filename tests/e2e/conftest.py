@@ -108,9 +108,13 @@ def page(context):
     page.on("console", on_console)
     page.on("response", on_response)
     page.on("pageerror", lambda exc: problems.append(f"uncaught exception: {exc}"))
-    page.on(
-        "requestfailed", lambda req: problems.append(f"request failed: {req.url} ({req.failure})")
-    )
+    def on_request_failed(request):
+        # ERR_ABORTED is the browser cancelling a request because the page moved on
+        # (a form was submitted before the favicon arrived, say): not a fault.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            problems.append(f"request failed: {request.url} ({request.failure})")
+
+    page.on("requestfailed", on_request_failed)
     page.problems = problems
     yield page
     page.close()
