@@ -22,8 +22,8 @@ $(PIP_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip 2>/dev/null
 	@echo "Installing Python packages…"
-	@$(PY) -m pip install --quiet -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
-	@$(PY) -c 'import django, allauth, guardian, celery' || (echo "Python packages failed to install" >&2; exit 1)
+	@mkdir -p var
+	@$(PY) -m pip install -e '.[dev]' > var/pip-install.log 2>&1 || (tail -30 var/pip-install.log >&2; echo "Python packages failed to install (var/pip-install.log)" >&2; exit 1)
 	@rm -f $(VENV)/.installed-* && touch $@
 
 $(NPM_STAMP): package.json
@@ -46,7 +46,7 @@ run: install
 	@$(PY) manage.py runportal
 
 test: install
-	@scripts/services.sh
+	@$(TEST_ENV) scripts/services.sh
 	@scripts/browser.sh
 	@$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" >&2; exit 1)
 	@$(VENV)/bin/ruff check --quiet .

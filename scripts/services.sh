@@ -71,6 +71,14 @@ ensure_redis() {
   wait_for redis_up "Redis"
 }
 
+ensure_database() { # the database named in DATABASE_URL (default portal), for manage.py
+  name=$(python3 -c 'import os, urllib.parse as u; print(u.urlparse(os.environ.get("DATABASE_URL", "postgres:///portal")).path.lstrip("/") or "portal")')
+  if ! psql -h "$PGHOST" -p "$PGPORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+    createdb -h "$PGHOST" -p "$PGPORT" -U postgres "$name"
+  fi
+}
+
 ensure_postgres
+ensure_database
 ensure_redis
 echo "PostgreSQL and Redis are running."
