@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
 from accounts.models import Invitation, Membership, Organisation
@@ -68,10 +69,6 @@ class InvitationForm(forms.ModelForm):
             },
             "role": {"required": "Select their role"},
         }
-        help_texts = {
-            "email": "We will email them a link to set their password. It can be used once "
-            "and expires after 14 days.",
-        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,6 +80,10 @@ class InvitationForm(forms.ModelForm):
             roles.update(dict(invitation_roles_for(user=user, organisation=organisation)))
         self.fields["role"].choices = list(roles.items())
         self.fields["role"].widget = forms.RadioSelect(choices=list(roles.items()))
+        self.fields["email"].help_text = (
+            "We will email them a link to set their password. It can be used once and "
+            f"expires after {settings.INVITATION_VALID_DAYS} days."
+        )
 
 
 class InvitationAcceptForm(forms.Form):
