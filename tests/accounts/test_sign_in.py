@@ -39,7 +39,7 @@ def test_wrong_password_gets_a_message_on_the_page(client, partnership_lead):
 
 def test_sign_up_is_closed(client, db):
     response = client.get("/accounts/signup/")
-    assert "Sign Up Closed" in response.content.decode() or response.status_code == 403
+    assert "Accounts are by invitation" in response.content.decode()
     client.post(
         "/accounts/signup/",
         {
@@ -120,3 +120,12 @@ def test_sign_out_is_a_post_from_the_header(client, partnership_lead, path):
     assert 'action="/accounts/logout/" method="post"' in body
     client.post("/accounts/logout/")
     assert "_auth_user_id" not in client.session
+
+
+def test_allauth_forms_speak_british_sentence_case(client, partnership_lead, password):
+    assert ">Email address</label>" in client.get(LOGIN).content.decode()
+    sign_in(client, partnership_lead, password)
+    body = client.get(reverse("account_change_password")).content.decode()
+    for label in ("Current password", "New password", "Confirm your new password"):
+        assert f">{label}</label>" in body
+    assert "Current Password" not in body
