@@ -3,51 +3,41 @@
 from allauth.account import forms as allauth_forms
 
 
-def _relabel(form, labels):
-    for name, label in labels.items():
-        if name in form.fields:
-            form.fields[name].label = label
-            form.fields[name].widget.attrs.pop("placeholder", None)
+class Relabelled:
+    """Replace allauth's field labels with ``labels``, and drop placeholders."""
 
+    labels: dict[str, str] = {}
 
-class LoginForm(allauth_forms.LoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _relabel(self, {"login": "Email address", "password": "Password"})
+        for name, label in self.labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+                self.fields[name].widget.attrs.pop("placeholder", None)
 
 
-class ResetPasswordForm(allauth_forms.ResetPasswordForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(self, {"email": "Email address"})
+NEW_PASSWORD = {"password1": "New password", "password2": "Confirm your new password"}
 
 
-class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(self, {"password1": "New password", "password2": "Confirm your new password"})
+class LoginForm(Relabelled, allauth_forms.LoginForm):
+    labels = {"login": "Email address", "password": "Password"}
 
 
-class ChangePasswordForm(allauth_forms.ChangePasswordForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(
-            self,
-            {
-                "oldpassword": "Current password",
-                "password1": "New password",
-                "password2": "Confirm your new password",
-            },
-        )
+class ResetPasswordForm(Relabelled, allauth_forms.ResetPasswordForm):
+    labels = {"email": "Email address"}
 
 
-class SetPasswordForm(allauth_forms.SetPasswordForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(self, {"password1": "Password", "password2": "Confirm your password"})
+class ResetPasswordKeyForm(Relabelled, allauth_forms.ResetPasswordKeyForm):
+    labels = NEW_PASSWORD
 
 
-class AddEmailForm(allauth_forms.AddEmailForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _relabel(self, {"email": "Email address"})
+class ChangePasswordForm(Relabelled, allauth_forms.ChangePasswordForm):
+    labels = {"oldpassword": "Current password", **NEW_PASSWORD}
+
+
+class SetPasswordForm(Relabelled, allauth_forms.SetPasswordForm):
+    labels = {"password1": "Password", "password2": "Confirm your password"}
+
+
+class AddEmailForm(Relabelled, allauth_forms.AddEmailForm):
+    labels = {"email": "Email address"}
