@@ -110,6 +110,16 @@ class Organisation(models.Model):
         related_name="+",
         help_text="The named point person industry partners should contact.",
     )
+    group = models.OneToOneField(
+        "auth.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="organisation",
+        help_text="Every member belongs to it; object permissions granted to the "
+        "organisation as a whole are granted to this group.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

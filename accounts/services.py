@@ -92,6 +92,20 @@ def organisation_update(*, organisation: Organisation, actor: User, **fields) ->
 # Memberships ------------------------------------------------------------------
 
 
+def organisation_group(organisation: Organisation):
+    """The auth group of everyone in the organisation, created when first needed."""
+    from django.contrib.auth.models import Group
+
+    if organisation.group_id is None:
+        with transaction.atomic():
+            locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+            if locked.group_id is None:
+                locked.group = Group.objects.create(name=f"organisation:{organisation.pk}")
+                locked.save(update_fields=["group"])
+            organisation.group = locked.group
+    return organisation.group
+
+
 def membership_add(*, user: User, organisation: Organisation, role: str) -> Membership:
     """Give a user a role; partnership leads may then edit their organisation's details."""
     if role not in dict(Membership.roles_for(organisation)):
@@ -101,6 +115,7 @@ def membership_add(*, user: User, organisation: Organisation, role: str) -> Memb
         membership, _ = Membership.objects.get_or_create(
             user=user, organisation=organisation, role=role
         )
+        user.groups.add(organisation_group(organisation))
         if role == Membership.Role.PARTNERSHIP_LEAD:
             assign_perm("accounts.change_organisation", user, organisation)
     return membership
@@ -110,6 +125,8 @@ def membership_remove(*, membership: Membership) -> None:
     with transaction.atomic():
         user, organisation, role = membership.user, membership.organisation, membership.role
         membership.delete()
+        if not Membership.objects.filter(user=user, organisation=organisation).exists():
+            user.groups.remove(organisation_group(organisation))
         still_lead = Membership.objects.filter(
             user=user, organisation=organisation, role=Membership.Role.PARTNERSHIP_LEAD
         ).exists()

@@ -118,3 +118,26 @@ def totp_code(secret=TOTP_SECRET):
 
     counters = list(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+@pytest.fixture
+def deputy(icb):
+    return _member(icb, Role.PARTNERSHIP_LEAD, first_name="Tom", last_name="Hughes")
+
+
+@pytest.fixture
+def draft(partnership_lead, icb):
+    from tests.factories import draft_project
+
+    return draft_project(lead_user=partnership_lead, lead_organisation=icb)
+
+
+@pytest.fixture
+def ready_proposal(draft, partnership_lead, deputy, company, industry_member):
+    """A draft with every section complete, the company partner and its member on the team."""
+    from tests.factories import complete_proposal
+
+    return complete_proposal(
+        project=draft, lead_user=partnership_lead, deputy_user=deputy, company=company,
+        industry_user=industry_member,
+    )

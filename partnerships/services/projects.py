@@ -1,0 +1,251 @@
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from accounts.models import Membership, Organisation, User
+from accounts.selectors import is_administrator
+from accounts.services import organisation_group
+from partnerships import selectors
+from partnerships.lifecycle import TRANSITIONS
+from partnerships.models import (
+    Objective,
+    Partner,
+    Project,
+    ProjectEvent,
+    ReferenceCounter,
+    TeamMember,
+)
+from partnerships.sections import OPENABLE_SECTIONS, SECTIONS_BY_KEY, submission_problems
+
+LEAD_PERMS = ("view_project", "change_project", "edit_proposal")
+
+
+class TransitionRefused(Exception):
+    """The action cannot happen now; the message says why."""
+
+
+def event_record(
+    *,
+    project: Project,
+    actor: User | None,
+    action: str,
+    description: str,
+    from_status: str = "",
+    to_status: str = "",
+    reason: str = "",
+) -> ProjectEvent:
+    return ProjectEvent.objects.create(
+        project=project,
+        actor=actor,
+        action=action,
+        description=description,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )
+
+
+def grant_lead(*, project: Project, user: User) -> None:
+    for perm in LEAD_PERMS:
+        assign_perm(f"partnerships.{perm}", user, project)
+
+
+def grant_organisation_view(*, project: Project, organisation: Organisation) -> None:
+    assign_perm("partnerships.view_project", organisation_group(organisation), project)
+
+
+def project_create(*, title: str, lead_organisation: Organisation, actor: User) -> Project:
+    """A new draft, led by an NHS organisation the actor is a partnership lead of."""
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Enter the project's title"})
+    if not lead_organisation.is_nhs:
+        raise ValidationError(
+            {"lead_organisation": "The lead organisation must be an ICB or another NHS body"}
+        )
+    is_lead_there = Membership.objects.filter(
+        user=actor, organisation=lead_organisation, role=Membership.Role.PARTNERSHIP_LEAD
+    ).exists()
+    if not (is_lead_there or is_administrator(actor)):
+        raise PermissionDenied(
+            "Only a partnership lead of the lead organisation can start a proposal"
+        )
+    with transaction.atomic():
+        project = Project.objects.create(
+            title=title, lead_organisation=lead_organisation, created_by=actor
+        )
+        Partner.objects.create(project=project, organisation=lead_organisation, is_lead=True)
+        if is_lead_there:
+            TeamMember.objects.create(
+                project=project,
+                user=actor,
+                organisation=lead_organisation,
+                role=TeamMember.Role.LEAD,
+            )
+        grant_lead(project=project, user=actor)
+        grant_organisation_view(project=project, organisation=lead_organisation)
+        event_record(
+            project=project,
+            actor=actor,
+            action="create",
+            description="Proposal started",
+            to_status=project.status,
+        )
+    return project
+
+
+def _lock_editable(project: Project) -> Project:
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if not locked.is_editable:
+        raise ValidationError(
+            f"The proposal cannot be changed while it is {locked.get_status_display().lower()}"
+        )
+    return locked
+
+
+def section_save(*, project: Project, key: str, data: dict, actor: User) -> Project:
+    """Save one section's answers. ``data`` holds that section's fields (already cleaned)."""
+    if not selectors.can_edit_section(actor, project, key):
+        raise PermissionDenied("You cannot change this section")
+    section = SECTIONS_BY_KEY[key]
+    with transaction.atomic():
+        locked = _lock_editable(project)
+        changed = []
+        for name in section.fields:
+            if name in data and getattr(locked, name) != data[name]:
+                setattr(locked, name, data[name])
+                changed.append(name)
+        if key == "aims" and "objectives" in data and _objectives_sync(locked, data["objectives"]):
+            changed.append("objectives")
+        if changed:
+            locked.full_clean(exclude=["reference", "open_sections"])
+            locked.save()
+            event_record(
+                project=locked,
+                actor=actor,
+                action="edit",
+                description=f"Changed the section “{section.title}”",
+            )
+    return locked
+
+
+def _objectives_sync(project: Project, descriptions: list[str]) -> bool:
+    """Keep objectives numbered as entered; returns whether anything changed."""
+    wanted = [d.strip() for d in descriptions if d.strip()]
+    current = list(project.objectives.order_by("number"))
+    if [o.description for o in current] == wanted:
+        return False
+    for number, description in enumerate(wanted, start=1):
+        Objective.objects.update_or_create(
+            project=project, number=number, defaults={"description": description}
+        )
+    project.objectives.filter(number__gt=len(wanted)).delete()
+    return True
+
+
+def open_sections_set(*, project: Project, sections: list[str], actor: User) -> Project:
+    if not selectors.is_project_lead(actor, project):
+        raise PermissionDenied("Only the project lead or deputy can open sections to partners")
+    unknown = set(sections) - set(OPENABLE_SECTIONS)
+    if unknown:
+        raise ValidationError("Only proposal sections can be opened to partners")
+    with transaction.atomic():
+        locked = _lock_editable(project)
+        locked.open_sections = [k for k in OPENABLE_SECTIONS if k in sections]
+        locked.save(update_fields=["open_sections", "updated_at"])
+        titles = ", ".join(SECTIONS_BY_KEY[k].title for k in locked.open_sections) or "none"
+        event_record(
+            project=locked,
+            actor=actor,
+            action="open_sections",
+            description=f"Sections open to partners: {titles}",
+        )
+    return locked
+
+
+def _next_reference(year: int) -> str:
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"CW-{year}-{counter.last:04d}"
+
+
+def _may_act(actor: User | None, project: Project, by: str) -> bool:
+    if actor is None:
+        return True  # the system itself (scheduled tasks, the governance gates)
+    if by == "team":
+        return selectors.is_project_lead(actor, project)
+    if is_administrator(actor):
+        return True
+    return Membership.objects.filter(
+        user=actor,
+        organisation_id=project.lead_organisation_id,
+        role__in=[Membership.Role.PANEL_MEMBER, Membership.Role.PANEL_CHAIR],
+    ).exists()
+
+
+def _activation_problems(project: Project) -> list[str]:
+    from partnerships.models import Document
+
+    problems = []
+    if project.summary_published_at is None:
+        problems.append(
+            "the executive summary must be published on the transparency register first"
+        )
+    if not Document.objects.filter(
+        project=project, kind=Document.Kind.AGREEMENT, versions__isnull=False
+    ).exists():
+        problems.append("upload the signed written agreement")
+    if project.start_date is None or project.start_date > date.today():
+        problems.append("the start date has not been reached")
+    return problems
+
+
+def project_transition(
+    *, project: Project, action: str, actor: User | None, reason: str = ""
+) -> Project:
+    """Move the project along the lifecycle. Safe when two people act at once:
+    the row is locked and its status checked again before it changes."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionRefused(f"Unknown action {action!r}")
+    if not _may_act(actor, project, transition.by):
+        raise PermissionDenied(f"You cannot {transition.label.lower()} this project")
+    reason = (reason or "").strip()
+    if transition.reason_required and not reason:
+        raise ValidationError({"reason": "Give a reason"})
+    with transaction.atomic():
+        locked = (
+            selectors.project_detail_queryset().select_for_update(of=("self",)).get(pk=project.pk)
+        )
+        if locked.status not in transition.sources:
+            raise TransitionRefused(
+                f"This cannot be done while the project is {locked.get_status_display().lower()}"
+            )
+        if action == "submit":
+            problems = submission_problems(locked)
+            if problems:
+                raise ValidationError(problems)
+            if not locked.reference:
+                locked.reference = _next_reference(timezone.localdate().year)
+            locked.submitted_at = timezone.now()
+        if action == "activate":
+            problems = _activation_problems(locked)
+            if problems:
+                raise ValidationError([f"Before the project can start, {p}" for p in problems])
+        from_status = locked.status
+        locked.status = transition.target
+        locked.save()
+        event_record(
+            project=locked,
+            actor=actor,
+            action=action,
+            description=transition.label,
+            from_status=from_status,
+            to_status=locked.status,
+            reason=reason,
+        )
+    return locked
