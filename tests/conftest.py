@@ -138,6 +138,9 @@ def ready_proposal(draft, partnership_lead, deputy, company, industry_member):
     from tests.factories import complete_proposal
 
     return complete_proposal(
-        project=draft, lead_user=partnership_lead, deputy_user=deputy, company=company,
+        project=draft,
+        lead_user=partnership_lead,
+        deputy_user=deputy,
+        company=company,
         industry_user=industry_member,
     )

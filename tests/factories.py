@@ -80,31 +80,61 @@ def complete_proposal(*, project, lead_user, deputy_user, company, industry_user
     from partnerships.services import partners, projects, team
 
     sections = {
-        "about": {"title": project.title, "kind": "collaborative", "therapy_area": "Respiratory",
-                  "start_date": date(2027, 1, 1), "end_date": date(2028, 6, 30)},
+        "about": {
+            "title": project.title,
+            "kind": "collaborative",
+            "therapy_area": "Respiratory",
+            "start_date": date(2027, 1, 1),
+            "end_date": date(2028, 6, 30),
+        },
         "need": {"population_need": "High asthma admissions", "background": "Variation in care"},
-        "aims": {"aims": "Fewer admissions", "benefits_patients": "Better control",
-                 "benefits_nhs": "Fewer admissions", "benefits_industry": "Insight into pathways",
-                 "objectives": ["Review every patient on high-dose inhalers"]},
-        "delivery": {"methodology": "Audit and review clinics", "milestones": "Q1 audit; Q2 clinics"},
-        "evaluation": {"evaluation_plan": "Before and after", "success_criteria": "20% fewer admissions",
-                       "publication_plan": "Publish the outcome summary"},
-        "governance": {"governance_arrangements": "Joint oversight group", "data_protection": "ICB is controller",
-                       "confirm_nhs_data_controller": True, "exit_strategy": "Either party on 3 months' notice"},
-        "declarations": {"confirm_prospective": True, "confirm_not_inducement": True,
-                         "confirm_national_guidance": True, "confirm_benefits_organisational": True},
+        "aims": {
+            "aims": "Fewer admissions",
+            "benefits_patients": "Better control",
+            "benefits_nhs": "Fewer admissions",
+            "benefits_industry": "Insight into pathways",
+            "objectives": ["Review every patient on high-dose inhalers"],
+        },
+        "delivery": {
+            "methodology": "Audit and review clinics",
+            "milestones": "Q1 audit; Q2 clinics",
+        },
+        "evaluation": {
+            "evaluation_plan": "Before and after",
+            "success_criteria": "20% fewer admissions",
+            "publication_plan": "Publish the outcome summary",
+        },
+        "governance": {
+            "governance_arrangements": "Joint oversight group",
+            "data_protection": "ICB is controller",
+            "confirm_nhs_data_controller": True,
+            "exit_strategy": "Either party on 3 months' notice",
+        },
+        "declarations": {
+            "confirm_prospective": True,
+            "confirm_not_inducement": True,
+            "confirm_national_guidance": True,
+            "confirm_benefits_organisational": True,
+        },
         "summary": {"executive_summary": "A project to improve asthma care."},
     }
     for key, data in sections.items():
         project = projects.section_save(project=project, key=key, data=data, actor=lead_user)
     partner = partners.partner_add(project=project, organisation=company, actor=lead_user)
-    contribution = {"accountable_lead_name": "A Lead", "accountable_lead_email": "lead@example.org",
-                    "financial_contribution": Decimal("50000.00"), "in_kind_description": "Project manager",
-                    "in_kind_value": Decimal("20000.00")}
+    contribution = {
+        "accountable_lead_name": "A Lead",
+        "accountable_lead_email": "lead@example.org",
+        "financial_contribution": Decimal("50000.00"),
+        "in_kind_description": "Project manager",
+        "in_kind_value": Decimal("20000.00"),
+    }
     partners.partner_update(partner=partner, data=contribution, actor=lead_user)
     lead_partner = Partner.objects.get(project=project, is_lead=True)
-    partners.partner_update(partner=lead_partner, data={**contribution, "financial_contribution": Decimal("0")},
-                            actor=lead_user)
+    partners.partner_update(
+        partner=lead_partner,
+        data={**contribution, "financial_contribution": Decimal("0")},
+        actor=lead_user,
+    )
     team.team_member_add(project=project, user=deputy_user, role="deputy", actor=lead_user)
     if industry_user is not None:
         team.team_member_add(project=project, user=industry_user, role="member", actor=lead_user)

@@ -7,8 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from partnerships.lifecycle import TRANSITIONS
 from partnerships.models import Project, ProjectEvent
-from partnerships.services.projects import TransitionRefused, project_transition
-from partnerships.services.projects import section_save
+from partnerships.services.projects import TransitionRefused, project_transition, section_save
 
 S = Project.Status
 ALL_STATUSES = list(S.values)
@@ -23,7 +22,9 @@ def _cases():
 @pytest.mark.parametrize(("action", "status", "allowed"), list(_cases()))
 def test_transition_table(ready_proposal, partnership_lead, panel_member, action, status, allowed):
     Project.objects.filter(pk=ready_proposal.pk).update(
-        status=status, summary_published_at="2026-01-01T00:00Z", start_date=date.today() - timedelta(days=1),
+        status=status,
+        summary_published_at="2026-01-01T00:00Z",
+        start_date=date.today() - timedelta(days=1),
         end_date=date.today() + timedelta(days=300),
     )
     if action == "activate":
@@ -32,17 +33,29 @@ def test_transition_table(ready_proposal, partnership_lead, panel_member, action
         from partnerships.models import Document
 
         doc = Document.objects.create(project=ready_proposal, kind="agreement", title="Agreement")
-        doc.versions.create(number=1, file=ContentFile(b"%PDF-1.4", name="a.pdf"), original_name="a.pdf",
-                            content_type="application/pdf", size=8, sha256="0" * 64,
-                            uploaded_by=partnership_lead)
+        doc.versions.create(
+            number=1,
+            file=ContentFile(b"%PDF-1.4", name="a.pdf"),
+            original_name="a.pdf",
+            content_type="application/pdf",
+            size=8,
+            sha256="0" * 64,
+            uploaded_by=partnership_lead,
+        )
     actor = partnership_lead if TRANSITIONS[action].by == "team" else panel_member
     before = ProjectEvent.objects.count()
     if allowed:
-        project = project_transition(project=ready_proposal, action=action, actor=actor, reason="Because")
+        project = project_transition(
+            project=ready_proposal, action=action, actor=actor, reason="Because"
+        )
         assert project.status == TRANSITIONS[action].target
         event = ProjectEvent.objects.latest("pk")
         assert (event.action, event.from_status, event.to_status, event.actor) == (
-            action, status, project.status, actor)
+            action,
+            status,
+            project.status,
+            actor,
+        )
     else:
         with pytest.raises(TransitionRefused):
             project_transition(project=ready_proposal, action=action, actor=actor, reason="Because")
@@ -56,7 +69,9 @@ def test_submit_assigns_a_reference(ready_proposal, partnership_lead):
     assert project.submitted_at is not None
 
 
-def test_panel_cannot_submit_and_team_cannot_approve(ready_proposal, panel_member, partnership_lead, industry_member):
+def test_panel_cannot_submit_and_team_cannot_approve(
+    ready_proposal, panel_member, partnership_lead, industry_member
+):
     with pytest.raises(PermissionDenied):
         project_transition(project=ready_proposal, action="submit", actor=panel_member)
     with pytest.raises(PermissionDenied):
@@ -68,9 +83,15 @@ def test_panel_cannot_submit_and_team_cannot_approve(ready_proposal, panel_membe
 
 def test_withdraw_needs_a_reason(ready_proposal, partnership_lead):
     with pytest.raises(ValidationError):
-        project_transition(project=ready_proposal, action="withdraw", actor=partnership_lead, reason=" ")
-    project = project_transition(project=ready_proposal, action="withdraw", actor=partnership_lead,
-                                 reason="Priorities changed")
+        project_transition(
+            project=ready_proposal, action="withdraw", actor=partnership_lead, reason=" "
+        )
+    project = project_transition(
+        project=ready_proposal,
+        action="withdraw",
+        actor=partnership_lead,
+        reason="Priorities changed",
+    )
     assert project.status == S.WITHDRAWN
     assert project.events.first().reason == "Priorities changed"
 
@@ -96,7 +117,11 @@ def test_each_partner_must_contribute(ready_proposal, partnership_lead, company)
     from partnerships.services.partners import partner_update
 
     partner = ready_proposal.partners.get(organisation=company)
-    partner_update(partner=partner, data={"financial_contribution": 0, "in_kind_value": 0}, actor=partnership_lead)
+    partner_update(
+        partner=partner,
+        data={"financial_contribution": 0, "in_kind_value": 0},
+        actor=partnership_lead,
+    )
     with pytest.raises(ValidationError) as exc:
         project_transition(project=ready_proposal, action="submit", actor=partnership_lead)
     assert any("must make a financial or in-kind contribution" in m for m in exc.value.messages)
@@ -113,8 +138,12 @@ def test_negative_amounts_are_refused(ready_proposal, partnership_lead, company)
 
 
 def test_end_date_must_follow_start_date(ready_proposal, partnership_lead):
-    section_save(project=ready_proposal, key="about", actor=partnership_lead,
-                 data={"start_date": date(2027, 5, 1), "end_date": date(2027, 4, 1)})
+    section_save(
+        project=ready_proposal,
+        key="about",
+        actor=partnership_lead,
+        data={"start_date": date(2027, 5, 1), "end_date": date(2027, 4, 1)},
+    )
     with pytest.raises(ValidationError) as exc:
         project_transition(project=ready_proposal, action="submit", actor=partnership_lead)
     assert "About the project: the end date must be after the start date" in exc.value.messages
@@ -133,10 +162,14 @@ def test_company_staff_cannot_be_deputy(ready_proposal, partnership_lead, indust
     from partnerships.services.team import team_member_add
 
     with pytest.raises(ValidationError):
-        team_member_add(project=ready_proposal, user=industry_member, role="deputy", actor=partnership_lead)
+        team_member_add(
+            project=ready_proposal, user=industry_member, role="deputy", actor=partnership_lead
+        )
 
 
-def test_activation_needs_published_summary_agreement_and_start_date(ready_proposal, partnership_lead):
+def test_activation_needs_published_summary_agreement_and_start_date(
+    ready_proposal, partnership_lead
+):
     Project.objects.filter(pk=ready_proposal.pk).update(status=S.APPROVED)
     with pytest.raises(ValidationError) as exc:
         project_transition(project=ready_proposal, action="activate", actor=partnership_lead)
