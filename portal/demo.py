@@ -160,6 +160,33 @@ USERS = [
         False,
     ),
     ("admin@portal.example", "Alex", "Morgan", "Portal administrator", None, None, True),
+    (
+        "deputy@gm-icb.example",
+        "Kieran",
+        "Doyle",
+        "Respiratory Programme Manager",
+        "NHS Greater Manchester Integrated Care Board",
+        "partnership_lead",
+        False,
+    ),
+    (
+        "deputy@lsc-icb.example",
+        "Fiona",
+        "Walsh",
+        "Dermatology Pathway Lead",
+        "NHS Lancashire and South Cumbria Integrated Care Board",
+        "partnership_lead",
+        False,
+    ),
+    (
+        "deputy@nhs-apa.example",
+        "Ben",
+        "Ashworth",
+        "Hepatitis C Elimination Lead",
+        "NHS Addictions Provider Alliance",
+        "partnership_lead",
+        False,
+    ),
 ]
 
 # One of each role, for the sign-in list that `make run` prints.

@@ -60,3 +60,23 @@ def test_seed_demo_is_refused_when_demo_data_is_off(db, settings):
     settings.PORTAL_DEMO = False
     with pytest.raises(CommandError, match="known passwords"):
         call_command("seed_demo")
+
+
+def test_demo_has_the_four_case_study_projects_in_different_states(db):
+    from partnerships.models import Project
+
+    call_command("seed_demo")
+    states = dict(Project.objects.values_list("title", "status"))
+    assert states == {
+        "Improving outcomes for people with diabetes after acute coronary syndrome": "approved",
+        "Eliminating hepatitis C among people in contact with drug and alcohol services": (
+            "submitted"
+        ),
+        "Improving asthma care": "changes_requested",
+        "Improving the front-end skin cancer pathway": "draft",
+    }
+    partners = set(Project.objects.values_list("title", "partners__organisation__name"))
+    assert ("Improving asthma care", "AstraZeneca") in partners
+    assert ("Improving the front-end skin cancer pathway", "Sanofi") in partners
+    submitted = Project.objects.exclude(status="draft")
+    assert all(p.reference and p.reference.startswith("CW-") for p in submitted)

@@ -10,6 +10,7 @@ from accounts import services
 from accounts.models import Organisation, User
 from accounts.selectors import profile_for
 from portal import demo
+from portal.demo_projects import seed_projects
 
 
 class Command(BaseCommand):
@@ -67,4 +68,4 @@ class Command(BaseCommand):
                 TOTP.activate(user, demo.DEMO_TOTP_SECRET)
                 RecoveryCodes.activate(user)
                 created += 1
-        return created
+        return created + seed_projects()

@@ -1,0 +1,176 @@
+"""The four demo projects, after published 2024 case studies, in different states.
+
+Their organisations and subjects follow the case studies; every figure, date
+and sentence is illustrative demo content, not the published record.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from accounts.models import Organisation, User
+from partnerships.models import Partner, Project
+from partnerships.services import partners, projects, team
+
+COMMON = {
+    "kind": "collaborative",
+    "methodology": "A jointly staffed service redesign, with audit before and after.",
+    "milestones": "Months 1–3: baseline audit. Months 4–12: new pathway. Months 13–18: evaluation.",
+    "evaluation_plan": "Compare the outcome measures with their baselines at 6, 12 and 18 months.",
+    "success_criteria": "Each outcome measure reaches its target by the end date.",
+    "publication_plan": "The outcome summary is published on the transparency register.",
+    "governance_arrangements": "A joint oversight group meets monthly, chaired by the NHS lead.",
+    "data_protection": "The NHS organisation is the data controller. The company sees only "
+    "aggregated, anonymised figures.",
+    "confirm_nhs_data_controller": True,
+    "exit_strategy": "Either party may end the project on three months' notice; the NHS keeps "
+    "the pathway and all data.",
+    "medicines_referenced": "Only medicines recommended in NICE guidance.",
+    "confirm_prospective": True,
+    "confirm_not_inducement": True,
+    "confirm_national_guidance": True,
+    "confirm_benefits_organisational": True,
+}
+
+PROJECTS = [
+    {
+        "title": "Improving outcomes for people with diabetes after acute coronary syndrome",
+        "lead": "lead@lincolnshire-icb.example",
+        "deputy": "deputy@lincolnshire-icb.example",
+        "company": "Boehringer Ingelheim",
+        "industry": "industry@boehringer.example",
+        "state": "approved",
+        "therapy_area": "Cardiometabolic",
+        "population_need": "People with type 2 diabetes who have had an acute coronary syndrome "
+        "are at high risk of another event, and few are reviewed against current guidance.",
+        "objectives": [
+            "Review every eligible patient within 12 weeks of discharge",
+            "Optimise treatment in line with NICE guidance",
+        ],
+        "summary": "Lincolnshire ICB and Boehringer Ingelheim are working together to review "
+        "and optimise care for people with diabetes after a heart attack.",
+    },
+    {
+        "title": "Eliminating hepatitis C among people in contact with drug and alcohol services",
+        "lead": "lead@nhs-apa.example",
+        "deputy": "deputy@nhs-apa.example",
+        "company": "Gilead Sciences",
+        "industry": "industry@gilead.example",
+        "state": "submitted",
+        "therapy_area": "Infectious diseases",
+        "population_need": "Many people in contact with drug and alcohol services have hepatitis C "
+        "and have never been tested or treated.",
+        "objectives": ["Test everyone in treatment services", "Start treatment within four weeks"],
+        "summary": "NHS drug and alcohol services and Gilead Sciences are working together to find "
+        "and treat hepatitis C among the people they serve.",
+    },
+    {
+        "title": "Improving asthma care",
+        "lead": "lead@gm-icb.example",
+        "deputy": "deputy@gm-icb.example",
+        "company": "AstraZeneca",
+        "industry": "industry@astrazeneca.example",
+        "state": "changes_requested",
+        "therapy_area": "Respiratory",
+        "population_need": "Asthma admissions in Greater Manchester are above the "
+        "national average.",
+        "objectives": ["Review people who rely on reliever inhalers", "Reduce asthma admissions"],
+        "summary": "Greater Manchester ICB and AstraZeneca are working together to improve asthma "
+        "control and reduce admissions.",
+    },
+    {
+        "title": "Improving the front-end skin cancer pathway",
+        "lead": "lead@lsc-icb.example",
+        "deputy": "deputy@lsc-icb.example",
+        "company": "Sanofi",
+        "industry": "industry@sanofi.example",
+        "state": "draft",
+        "therapy_area": "Dermatology",
+        "population_need": "Urgent skin cancer referrals have risen faster than "
+        "dermatology capacity.",
+        "objectives": ["Triage urgent referrals with teledermatology"],
+        "summary": "",
+    },
+]
+
+
+def seed_projects() -> int:
+    created = 0
+    for spec in PROJECTS:
+        lead = User.objects.get(email=spec["lead"])
+        lead_org = lead.memberships.get(role="partnership_lead").organisation
+        if Project.objects.filter(title=spec["title"], lead_organisation=lead_org).exists():
+            continue
+        created += 1
+        project = projects.project_create(
+            title=spec["title"], lead_organisation=lead_org, actor=lead
+        )
+        complete = spec["state"] != "draft"
+        data = {
+            **COMMON,
+            "therapy_area": spec["therapy_area"],
+            "start_date": date(2027, 4, 1),
+            "end_date": date(2028, 9, 30),
+            "population_need": spec["population_need"],
+            "background": "Demo data: " + spec["population_need"],
+            "aims": "Better outcomes for patients through a redesigned pathway.",
+            "benefits_patients": "Earlier diagnosis and treatment in line with guidance.",
+            "benefits_nhs": "Fewer emergency admissions and a sustainable pathway.",
+            "benefits_industry": "A better understanding of the pathway and of patients' needs.",
+            "executive_summary": spec["summary"],
+            "objectives": spec["objectives"],
+        }
+        if not complete:
+            data = {k: data[k] for k in ("therapy_area", "population_need", "objectives", "aims")}
+        for section in (
+            "about",
+            "need",
+            "aims",
+            "delivery",
+            "evaluation",
+            "governance",
+            "declarations",
+            "summary",
+        ):
+            project = projects.section_save(project=project, key=section, data=data, actor=lead)
+        company = Organisation.objects.get(name=spec["company"])
+        partner = partners.partner_add(project=project, organisation=company, actor=lead)
+        if complete:
+            contribution = {
+                "accountable_lead_name": User.objects.get(email=spec["industry"]).get_full_name(),
+                "accountable_lead_email": spec["industry"],
+                "financial_contribution": Decimal("60000.00"),
+                "in_kind_description": "A project manager two days a week",
+                "in_kind_value": Decimal("25000.00"),
+            }
+            partners.partner_update(partner=partner, data=contribution, actor=lead)
+            nhs_side = {
+                "accountable_lead_name": lead.get_full_name(),
+                "accountable_lead_email": lead.email,
+                "in_kind_description": "Clinical time and data analysis",
+                "in_kind_value": Decimal("40000.00"),
+            }
+            lead_partner = Partner.objects.get(project=project, is_lead=True)
+            partners.partner_update(partner=lead_partner, data=nhs_side, actor=lead)
+        team.team_member_add(
+            project=project, user=User.objects.get(email=spec["deputy"]), role="deputy", actor=lead
+        )
+        team.team_member_add(
+            project=project,
+            user=User.objects.get(email=spec["industry"]),
+            role="member",
+            actor=lead,
+        )
+        if spec["state"] == "draft":
+            continue
+        project = projects.project_transition(project=project, action="submit", actor=lead)
+        if spec["state"] == "changes_requested":
+            projects.project_transition(
+                project=project,
+                action="request_changes",
+                actor=None,
+                reason="Please add a baseline for the admissions measure.",
+            )
+        elif spec["state"] == "approved":
+            # Approved by the governance panel; the gates and sign-offs arrive with governance.
+            projects.project_transition(project=project, action="approve", actor=None)
+    return created
