@@ -194,7 +194,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env("PORTAL_MEDIA_ROOT", default=str(VAR_DIR / "media")))
-MEDIA_URL = "/media/"
+MEDIA_URL = "/media/"  # never served directly: documents go through permission-checked views
+# Uploaded documents (PDF, DOCX, XLSX, checked by content) may be at most this size.
+PORTAL_DOCUMENT_MAX_BYTES = env.int("PORTAL_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Email: console in development unless EMAIL_URL is given.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
