@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.core.exceptions import ValidationError
 
 from accounts.models import Invitation, Membership, Organisation
 from accounts.selectors import invitation_roles_for, organisations_user_can_invite_to
@@ -107,3 +108,12 @@ class InvitationAcceptForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The passwords do not match")
         return cleaned
+
+
+def apply_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's validation errors on the form, against the right fields."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

@@ -7,23 +7,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import InvitationAcceptForm, InvitationForm, OrganisationForm
+from accounts.forms import (
+    InvitationAcceptForm,
+    InvitationForm,
+    OrganisationForm,
+    apply_service_errors,
+)
 from accounts.models import Organisation
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Show a service's validation errors on the form, against the right fields."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def home(request):
-    if not request.user.is_authenticated:
-        return render(request, "home_public.html")
-    return render(request, "accounts/home.html", {"memberships": request.profile.memberships})
 
 
 def directory(request):
@@ -74,7 +64,7 @@ def organisation_create(request):
         try:
             organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"{organisation.name} has been added")
             return redirect(organisation)
@@ -93,7 +83,7 @@ def organisation_edit(request, pk):
                 organisation=organisation, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Organisation details saved")
             return redirect(organisation)
@@ -118,7 +108,7 @@ def invitation_create(request):
         try:
             invitation = services.invitation_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}")
             return redirect("accounts:invitation-list")

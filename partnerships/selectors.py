@@ -57,8 +57,17 @@ def can_view(user, project: Project) -> bool:
 
 
 def is_project_lead(user, project: Project) -> bool:
-    """The project lead and deputy (and administrators) steer the whole proposal."""
-    return is_administrator(user) or user.has_perm("partnerships.edit_proposal", project)
+    """The project lead and deputy (and administrators) steer the whole proposal.
+
+    The answer is kept on the project instance, so a page that asks many times
+    asks the database once.
+    """
+    cache = project.__dict__.setdefault("_lead_cache", {})
+    if user.pk not in cache:
+        cache[user.pk] = is_administrator(user) or user.has_perm(
+            "partnerships.edit_proposal", project
+        )
+    return cache[user.pk]
 
 
 def team_member(user, project: Project) -> TeamMember | None:
@@ -99,3 +108,26 @@ def projects_needing_action(*, user) -> QuerySet[Project]:
         )
         .distinct()
     )
+
+
+CLOSED_TO_DOCUMENTS = (Project.Status.WITHDRAWN, Project.Status.REJECTED, Project.Status.CLOSED)
+
+
+def can_upload_documents(user, project: Project) -> bool:
+    """The project lead and deputy, and the rest of the team, while the project is open."""
+    if project.status in CLOSED_TO_DOCUMENTS:
+        return False
+    return is_project_lead(user, project) or team_member(user, project) is not None
+
+
+def lead_organisations_for(*, user) -> QuerySet:
+    """NHS organisations a user may start a proposal for: where they are a partnership lead
+    (administrators: any NHS organisation)."""
+    from accounts.models import Organisation
+
+    nhs = Organisation.objects.filter(kind__in=Organisation.NHS_KINDS)
+    if is_administrator(user):
+        return nhs
+    return nhs.filter(
+        memberships__user=user, memberships__role=Membership.Role.PARTNERSHIP_LEAD
+    ).distinct()

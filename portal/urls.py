@@ -2,7 +2,6 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as account_views
 from portal import views
 
 admin.site.site_header = "Partnership portal administration"
@@ -11,7 +10,7 @@ admin.site.site_title = "Partnership portal"
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

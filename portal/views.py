@@ -1,8 +1,110 @@
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from kombu import Connection
+
+from accounts.models import Membership
+from partnerships import selectors as project_selectors
+from partnerships.models import Partner, Project, TeamMember
+from partnerships.views.projects import can_start_proposal
+
+Role = Membership.Role
+# How many projects each list on the home page shows before "see all".
+HOME_LIST_LIMIT = 10
+
+
+def _limited(projects, **filters) -> dict:
+    """The first few projects of a list, how many there are in all, and the project list
+    filtered to show them all."""
+    projects = projects.order_by("-updated_at", "-pk")
+    all_url = reverse("partnerships:project-list")
+    if filters:
+        all_url += "?" + urlencode(filters)
+    return {
+        "projects": list(projects[:HOME_LIST_LIMIT]),
+        "count": projects.count(),
+        "all_url": all_url,
+    }
+
+
+def _industry_home(user, profile) -> dict | None:
+    organisations = profile.organisations_with_role(Role.INDUSTRY_MEMBER)
+    if not organisations:
+        return None
+    on_projects = Partner.objects.filter(organisation__in=organisations).values("project")
+    visible = project_selectors.project_list_for(user=user).filter(pk__in=on_projects)
+    filters = {"partner": organisations[0].pk} if len(organisations) == 1 else {}
+    return _limited(visible, **filters)
+
+
+def _lead_home(user, profile) -> dict | None:
+    organisations = profile.organisations_with_role(Role.PARTNERSHIP_LEAD)
+    if not organisations:
+        return None
+    on_team = TeamMember.objects.filter(user=user).values("project")
+    mine = project_selectors.project_list_for(user=user).filter(
+        Q(lead_organisation__in=organisations) | Q(pk__in=on_team)
+    )
+    return {
+        "drafts": _limited(mine.filter(status=Project.Status.DRAFT), status="draft"),
+        "needing_action": _limited(project_selectors.projects_needing_action(user=user)),
+        "active": _limited(mine.filter(status=Project.Status.ACTIVE), status="active"),
+    }
+
+
+def _panel_home(user, profile) -> list[dict] | None:
+    organisations = profile.organisations_with_role(Role.PANEL_MEMBER, Role.PANEL_CHAIR)
+    if not organisations:
+        return None
+    counts = dict(
+        project_selectors.project_list_for(user=user)
+        .prefetch_related(None)
+        .filter(status=Project.Status.SUBMITTED, lead_organisation__in=organisations)
+        .order_by()
+        .values_list("lead_organisation")
+        .annotate(n=Count("pk"))
+    )
+    unique = {o.pk: o for o in organisations}.values()
+    return [{"organisation": o, "submitted": counts.get(o.pk, 0)} for o in unique]
+
+
+def _oversight_home(user, profile) -> list[dict] | None:
+    if not (profile.is_administrator or profile.has_role(Role.AUDITOR)):
+        return None
+    counts = dict(
+        project_selectors.project_list_for(user=user)
+        .prefetch_related(None)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {"status": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in Project.Status.choices
+    ]
+
+
+def home(request):
+    """The landing page for visitors; for people signed in, their projects by role."""
+    if not request.user.is_authenticated:
+        return render(request, "home_public.html")
+    user, profile = request.user, request.profile
+    return render(
+        request,
+        "home.html",
+        {
+            "memberships": profile.memberships,
+            "industry": _industry_home(user, profile),
+            "lead": _lead_home(user, profile),
+            "panel": _panel_home(user, profile),
+            "oversight": _oversight_home(user, profile),
+            "can_start": can_start_proposal(profile),
+        },
+    )
 
 
 def _database_ok() -> bool:

@@ -1,3 +1,225 @@
-from django.urls import path  # noqa: F401
+"""The project list, the status page and withdrawal."""
 
-urlpatterns = []
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce, ExtractYear
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from accounts.forms import apply_service_errors
+from accounts.models import Membership, Organisation
+from partnerships import selectors
+from partnerships.lifecycle import NEXT_STEP, TRANSITIONS
+from partnerships.models import Partner, Project, TeamMember
+from partnerships.services.projects import TransitionRefused, project_transition
+
+PAGE_SIZE = 25
+
+# The four governance gates, in the order the panel works through them.
+GATES = (
+    "Shared purpose",
+    "Outcome measures",
+    "Conflicts of interest",
+    "Transparency disclosure",
+)
+GATE_NOT_OPEN = "Not yet open"
+# partnerships may not import governance (dependencies point the other way), so governance
+# hands over how to show its gates: register_gate_rows(func), from its AppConfig.ready().
+_gate_rows_provider: Callable[[Project], list[dict]] | None = None
+
+STATUS_LABELS = dict(Project.Status.choices)
+
+
+def with_year(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """The year a project belongs to: of its submission, or of its creation if never submitted."""
+    return projects.annotate(year=ExtractYear(Coalesce("submitted_at", "created_at")))
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def filter_projects(projects: QuerySet[Project], params) -> tuple[QuerySet[Project], dict]:
+    """Apply the list's filters from the query string; returns the queryset and the
+    filters as understood (invalid values are ignored rather than refused)."""
+    status = params.get("status", "")
+    if status not in STATUS_LABELS:
+        status = ""
+    partner = _int_or_none(params.get("partner"))
+    icb = _int_or_none(params.get("icb"))
+    year = _int_or_none(params.get("year"))
+    query = params.get("q", "").strip()[:200]
+
+    projects = with_year(projects)
+    if status:
+        projects = projects.filter(status=status)
+    if partner:
+        projects = projects.filter(partners__organisation_id=partner)
+    if icb:
+        projects = projects.filter(lead_organisation_id=icb)
+    if year:
+        projects = projects.filter(year=year)
+    if query:
+        projects = projects.filter(Q(title__icontains=query) | Q(reference__icontains=query))
+    applied = {"status": status, "partner": partner, "icb": icb, "year": year, "q": query}
+    return projects, applied
+
+
+def filter_choices(visible: QuerySet[Project]) -> dict:
+    """What the filters offer: only organisations and years among the projects the user
+    may see. One query each, whatever the number of projects."""
+    ids = visible.order_by().values("pk")
+    return {
+        "statuses": Project.Status.choices,
+        "partners": Organisation.objects.filter(
+            partnerships__project__in=ids, partnerships__is_lead=False
+        )
+        .distinct()
+        .order_by("name")
+        .only("pk", "name"),
+        "icbs": Organisation.objects.filter(led_projects__in=ids)
+        .distinct()
+        .order_by("name")
+        .only("pk", "name"),
+        "years": with_year(Project.objects.filter(pk__in=ids))
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct(),
+    }
+
+
+def can_start_proposal(profile) -> bool:
+    """Partnership leads (of an NHS organisation) and administrators start proposals."""
+    return profile.is_administrator or profile.has_role(Membership.Role.PARTNERSHIP_LEAD)
+
+
+@login_required
+def project_list(request):
+    visible = selectors.project_list_for(user=request.user)
+    projects, applied = filter_projects(visible, request.GET)
+    page = Paginator(projects.order_by("-updated_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "partnerships/project_list.html",
+        {
+            "page": page,
+            "filters": applied,
+            "filtered": any(applied.values()),
+            "choices": filter_choices(visible),
+            "can_start": can_start_proposal(request.profile),
+        },
+    )
+
+
+def register_gate_rows(provider: Callable[[Project], list[dict]]) -> None:
+    """Let the governance app show each gate's state: ``provider(project)`` returns one
+    ``{"name", "state", "colour"}`` per gate (colour: an NHS tag modifier such as "blue")."""
+    global _gate_rows_provider
+    _gate_rows_provider = provider
+
+
+def gate_rows(project: Project) -> list[dict]:
+    """Each governance gate and its state, for the status page."""
+    if _gate_rows_provider is not None:
+        return _gate_rows_provider(project)
+    return [{"name": name, "state": GATE_NOT_OPEN, "colour": "grey"} for name in GATES]
+
+
+def can_withdraw(user, project: Project) -> bool:
+    return project.status in TRANSITIONS["withdraw"].sources and selectors.is_project_lead(
+        user, project
+    )
+
+
+def _team_with_role(project: Project, role: str) -> TeamMember | None:
+    return next((m for m in project.team.all() if m.role == role), None)
+
+
+@login_required
+def project_detail(request, pk):
+    project = selectors.project_for_view(user=request.user, pk=pk)
+    events = list(project.events.select_related("actor"))
+    for event in events:
+        event.from_label = STATUS_LABELS.get(event.from_status, event.from_status)
+        event.to_label = STATUS_LABELS.get(event.to_status, event.to_status)
+    next_step, who_acts = NEXT_STEP[project.status]
+    partners: list[Partner] = list(project.partners.all())
+    return render(
+        request,
+        "partnerships/project_detail.html",
+        {
+            "project": project,
+            "gates": gate_rows(project),
+            "next_step": next_step,
+            "who_acts": who_acts,
+            "lead_partner": next((p for p in partners if p.is_lead), None),
+            "other_partners": [p for p in partners if not p.is_lead],
+            "project_lead": _team_with_role(project, TeamMember.Role.LEAD),
+            "deputy": _team_with_role(project, TeamMember.Role.DEPUTY),
+            "events": events,
+            "can_withdraw": can_withdraw(request.user, project),
+        },
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing this proposal?",
+        help_text="Everyone on the project and the governance panel will see this on the "
+        "project's timeline.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        error_messages={
+            "required": "Enter why you are withdrawing the proposal",
+            "max_length": "The reason must be 2,000 characters or fewer",
+        },
+    )
+
+
+@login_required
+def project_withdraw(request, pk):
+    project = selectors.project_for_view(user=request.user, pk=pk)
+    if not selectors.is_project_lead(request.user, project):
+        raise PermissionDenied("Only the project lead or deputy can withdraw the proposal")
+    if project.status not in TRANSITIONS["withdraw"].sources:
+        messages.error(
+            request,
+            f"This project cannot be withdrawn while it is {project.get_status_display().lower()}",
+        )
+        return redirect(project)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project_transition(
+                project=project,
+                action="withdraw",
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except TransitionRefused as exc:
+            messages.error(request, str(exc))
+            return redirect(project)
+        else:
+            messages.success(request, "The proposal has been withdrawn")
+            return redirect(project)
+    return render(request, "partnerships/project_withdraw.html", {"project": project, "form": form})
+
+
+urlpatterns = [
+    path("", project_list, name="project-list"),
+    path("<int:pk>/", project_detail, name="project-detail"),
+    path("<int:pk>/withdraw/", project_withdraw, name="project-withdraw"),
+]
