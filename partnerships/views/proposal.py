@@ -26,6 +26,7 @@ from partnerships.forms import (
 from partnerships.models import Project, TeamMember
 from partnerships.services import comments as comment_services
 from partnerships.services import projects as project_services
+from partnerships.templatetags.money import gbp
 
 # Sections kept on pages of their own.
 OWN_PAGES = {"partners": "partnerships:partner-list", "team": "partnerships:team-list"}
@@ -263,8 +264,8 @@ def _render_check(request, project, *, errors=None, comment_forms=None):
             "project": project,
             "blocks": blocks,
             "partners": [_partner(p) for p in partners],
-            "total_financial": _gbp(sum((p.financial_contribution for p in partners), Decimal(0))),
-            "total_in_kind": _gbp(sum((p.in_kind_value for p in partners), Decimal(0))),
+            "total_financial": gbp(sum((p.financial_contribution for p in partners), Decimal(0))),
+            "total_in_kind": gbp(sum((p.in_kind_value for p in partners), Decimal(0))),
             "team": sorted(project.team.all(), key=lambda m: ROLE_ORDER.get(m.role, 99)),
             "problems": problems,
             "submit_failed": errors is not None,
@@ -272,10 +273,6 @@ def _render_check(request, project, *, errors=None, comment_forms=None):
             "can_submit": is_lead and project.is_editable,
         },
     )
-
-
-def _gbp(amount) -> str:
-    return f"£{amount or 0:,.2f}"
 
 
 def _answers(project: Project, section) -> list[dict]:
@@ -320,10 +317,10 @@ def _partner(partner) -> dict:
             {"label": "Type of organisation", "value": partner.organisation.get_kind_display()},
             {"label": "Accountable lead", "value": lead},
             {"label": "Signatory", "value": partner.signatory_name},
-            {"label": "Financial contribution", "value": _gbp(partner.financial_contribution)},
+            {"label": "Financial contribution", "value": gbp(partner.financial_contribution)},
             {"label": "In-kind contribution", "value": partner.in_kind_description},
-            {"label": "Value of in-kind contribution", "value": _gbp(partner.in_kind_value)},
-            {"label": "Total contribution", "value": _gbp(partner.total_contribution)},
+            {"label": "Value of in-kind contribution", "value": gbp(partner.in_kind_value)},
+            {"label": "Total contribution", "value": gbp(partner.total_contribution)},
         ],
     }
 
