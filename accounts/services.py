@@ -193,15 +193,25 @@ def invitation_create(
     role: str,
     actor: User,
     job_title: str = "",
+    authorised_by: str = "",
 ) -> Invitation:
-    if (
-        not selectors.organisations_user_can_invite_to(user=actor)
-        .filter(pk=organisation.pk)
-        .exists()
-    ):
+    """Invite someone to an organisation.
+
+    Administrators invite to any organisation and partnership leads to their own.
+    A higher app that has checked a rule of its own (a project lead inviting a
+    partner company's staff, say) passes ``authorised_by`` naming that rule; the
+    role must still fit the organisation.
+    """
+    own = selectors.organisations_user_can_invite_to(user=actor).filter(pk=organisation.pk)
+    if not authorised_by and not own.exists():
         raise PermissionDenied("You can only invite people to your own organisation")
     email = (email or "").strip().lower()
-    if role not in dict(selectors.invitation_roles_for(user=actor, organisation=organisation)):
+    allowed_roles = (
+        Membership.roles_for(organisation)
+        if authorised_by
+        else selectors.invitation_roles_for(user=actor, organisation=organisation)
+    )
+    if role not in dict(allowed_roles):
         raise ValidationError({"role": "Select a role you can offer in this organisation"})
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(

@@ -307,8 +307,6 @@ class ProjectCreateForm(forms.Form):
                 self.initial["lead_organisation"] = only[0].pk
 
 
-
-
 class OpenSectionsForm(forms.Form):
     sections = forms.MultipleChoiceField(
         label="Sections that team members from partner organisations can edit",

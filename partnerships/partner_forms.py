@@ -249,3 +249,20 @@ class DocumentUploadForm(forms.Form):
             if not (cleaned.get("title") or "").strip() and "title" not in self.errors:
                 self.add_error("title", "Enter a title for the document")
         return cleaned
+
+
+class PartnerInviteForm(forms.Form):
+    first_name = forms.CharField(
+        max_length=150, error_messages={"required": "Enter their first name"}
+    )
+    last_name = forms.CharField(
+        max_length=150, error_messages={"required": "Enter their last name"}
+    )
+    job_title = forms.CharField(max_length=200, required=False)
+    email = forms.EmailField(
+        label="Email address",
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address like name@example.org",
+        },
+    )

@@ -51,8 +51,6 @@ def too_big_message() -> str:
     return f"The selected file must be smaller than {size_label(max_upload_bytes())}"
 
 
-
-
 def detect_content_type(uploaded_file) -> str | None:
     """PDF, DOCX or XLSX by what the bytes are; None for anything else."""
     uploaded_file.seek(0)

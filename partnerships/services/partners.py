@@ -89,3 +89,46 @@ def partner_remove(*, partner: Partner, actor: User) -> None:
         event_record(
             project=project, actor=actor, action="partner_remove", description=f"Removed {name}"
         )
+
+
+def partner_invite(
+    *,
+    project: Project,
+    partner: Partner,
+    email: str,
+    first_name: str,
+    last_name: str,
+    actor: User,
+    job_title: str = "",
+):
+    """The project lead invites someone from a partner company or other partner to the portal,
+    as an industry member of that organisation; once they accept, the lead adds them to the team."""
+    from accounts.services import invitation_create
+
+    if not selectors.is_project_lead(actor, project):
+        raise PermissionDenied("Only the project lead or deputy can invite partners' staff")
+    if partner.project_id != project.pk:
+        raise PermissionDenied("That organisation is not a partner on this project")
+    if partner.organisation.is_nhs:
+        raise ValidationError(
+            "NHS colleagues are invited by their own organisation's partnership lead"
+        )
+    with transaction.atomic():
+        invitation = invitation_create(
+            organisation=partner.organisation,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            job_title=job_title,
+            role="industry_member",
+            actor=actor,
+            authorised_by=f"project {project.pk} lead",
+        )
+        event_record(
+            project=project,
+            actor=actor,
+            action="partner_invite",
+            description=f"Invited {invitation.first_name} {invitation.last_name} "
+            f"of {partner.organisation.name} to the portal",
+        )
+    return invitation

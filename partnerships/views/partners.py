@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST
 from accounts.forms import apply_service_errors
 from partnerships import selectors
 from partnerships.models import TeamMember
-from partnerships.partner_forms import PartnerAddForm, PartnerContributionForm, TeamMemberAddForm
+from partnerships.partner_forms import (
+    PartnerAddForm,
+    PartnerContributionForm,
+    PartnerInviteForm,
+    TeamMemberAddForm,
+)
 from partnerships.sections import section_problems
 from partnerships.services import partners as partner_services
 from partnerships.services import team as team_services
@@ -166,6 +171,9 @@ def team_list(request, pk):
             "team": sorted(project.team.all(), key=lambda m: ROLE_ORDER.get(m.role, 9)),
             "can_manage": can_manage,
             "form": TeamMemberAddForm(project=project) if can_manage else None,
+            "invitable": [p for p in project.partners.all() if not p.organisation.is_nhs]
+            if can_manage
+            else [],
             "problems": section_problems(project, "team"),
         },
     )
@@ -212,11 +220,40 @@ def team_remove(request, pk, member_pk):
     return redirect("partnerships:team-list", pk=project.pk)
 
 
+@login_required
+def partner_invite(request, pk, partner_pk):
+    project = selectors.project_for_view(user=request.user, pk=pk)
+    partner = _partner(project, partner_pk)
+    if not selectors.is_project_lead(request.user, project) or partner.organisation.is_nhs:
+        raise PermissionDenied
+    form = PartnerInviteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = partner_services.partner_invite(
+                project=project, partner=partner, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}. Once they have set up their account, "
+                "add them to the team.",
+            )
+            return redirect("partnerships:team-list", pk=project.pk)
+    return render(
+        request,
+        "partnerships/partner_invite.html",
+        {"project": project, "partner": partner, "form": form},
+    )
+
+
 urlpatterns = [
     path("<int:pk>/partners/", partner_list, name="partner-list"),
     path("<int:pk>/partners/add/", partner_add, name="partner-add"),
     path("<int:pk>/partners/<int:partner_pk>/", partner_edit, name="partner-edit"),
     path("<int:pk>/partners/<int:partner_pk>/remove/", partner_remove, name="partner-remove"),
+    path("<int:pk>/partners/<int:partner_pk>/invite/", partner_invite, name="partner-invite"),
     path("<int:pk>/team/", team_list, name="team-list"),
     path("<int:pk>/team/add/", team_add, name="team-add"),
     path("<int:pk>/team/<int:member_pk>/remove/", team_remove, name="team-remove"),
