@@ -62,6 +62,10 @@ class Profile:
         return "Administrator" if self.is_administrator else ""
 
     @property
+    def can_audit(self) -> bool:
+        return self.is_administrator or self.has_role(Role.AUDITOR)
+
+    @property
     def can_invite(self) -> bool:
         return self.is_administrator or self.has_role(Role.PARTNERSHIP_LEAD)
 

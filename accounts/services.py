@@ -20,6 +20,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts import selectors
 from accounts.models import Invitation, Membership, Organisation, User
+from audit.services import audit_record
 
 INVITATION_SALT = "accounts.invitation"
 ORGANISATION_FIELDS = (
@@ -73,19 +74,42 @@ def organisation_create(*, actor: User, **fields) -> Organisation:
     _validate_partnership_lead(organisation)
     with transaction.atomic():
         organisation.save()
+        audit_record(
+            actor=actor,
+            action="organisation.create",
+            obj=organisation,
+            after=_organisation_fields(organisation),
+        )
     return organisation
+
+
+def _organisation_fields(organisation: Organisation) -> dict:
+    values = {name: getattr(organisation, name) for name in ORGANISATION_FIELDS}
+    values["partnership_lead"] = organisation.partnership_lead_id
+    return values
 
 
 def organisation_update(*, organisation: Organisation, actor: User, **fields) -> Organisation:
     selectors.organisation_for_edit(user=actor, pk=organisation.pk)
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = _organisation_fields(organisation)
         for name, value in fields.items():
             if name in ORGANISATION_FIELDS:
                 setattr(organisation, name, value)
         organisation.full_clean()
         _validate_partnership_lead(organisation)
         organisation.save()
+        after = _organisation_fields(organisation)
+        changed = [k for k in after if after[k] != before[k]]
+        if changed:
+            audit_record(
+                actor=actor,
+                action="organisation.update",
+                obj=organisation,
+                before={k: before[k] for k in changed},
+                after={k: after[k] for k in changed},
+            )
     return organisation
 
 
@@ -112,10 +136,17 @@ def membership_add(*, user: User, organisation: Organisation, role: str) -> Memb
         label, kind = Membership.Role(role).label, organisation.get_kind_display()
         raise ValidationError({"role": f"{label} is not a role in an organisation of kind {kind}"})
     with transaction.atomic():
-        membership, _ = Membership.objects.get_or_create(
+        membership, created = Membership.objects.get_or_create(
             user=user, organisation=organisation, role=role
         )
         user.groups.add(organisation_group(organisation))
+        if created:
+            audit_record(
+                actor=None,
+                action="membership.add",
+                obj=organisation,
+                after={"user": user.email, "role": role},
+            )
         if role == Membership.Role.PARTNERSHIP_LEAD:
             assign_perm("accounts.change_organisation", user, organisation)
     return membership
@@ -125,6 +156,12 @@ def membership_remove(*, membership: Membership) -> None:
     with transaction.atomic():
         user, organisation, role = membership.user, membership.organisation, membership.role
         membership.delete()
+        audit_record(
+            actor=None,
+            action="membership.remove",
+            obj=organisation,
+            before={"user": user.email, "role": role},
+        )
         if not Membership.objects.filter(user=user, organisation=organisation).exists():
             user.groups.remove(organisation_group(organisation))
         still_lead = Membership.objects.filter(
@@ -241,6 +278,17 @@ def invitation_create(
         )
         invitation.full_clean()
         invitation.save()
+        audit_record(
+            actor=actor,
+            action="invitation.create",
+            obj=invitation,
+            after={
+                "email": email,
+                "organisation": organisation.name,
+                "role": role,
+                **({"authorised_by": authorised_by} if authorised_by else {}),
+            },
+        )
         transaction.on_commit(lambda: _queue_invitation_email(invitation.pk))
     return invitation
 
@@ -272,11 +320,13 @@ def invitation_send(*, invitation_id: int) -> bool:
 
 def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     selectors.invitation_for_manage(user=actor, pk=invitation.pk)
-    updated = Invitation.objects.filter(
-        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
-    if not updated:
-        raise ValidationError("Only a pending invitation can be withdrawn")
+    with transaction.atomic():
+        updated = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        if not updated:
+            raise ValidationError("Only a pending invitation can be withdrawn")
+        audit_record(actor=actor, action="invitation.revoke", obj=invitation)
     invitation.refresh_from_db()
     return invitation
 
@@ -316,6 +366,9 @@ def invitation_accept(*, token: str, password: str) -> User:
             EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
             membership_add(user=user, organisation=invitation.organisation, role=invitation.role)
             Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
+            audit_record(
+                actor=user, action="invitation.accept", obj=invitation, after={"user": user.email}
+            )
     except IntegrityError as exc:
         raise InvitationInvalid(
             "An account with this email address already exists. Sign in instead."

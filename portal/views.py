@@ -151,3 +151,40 @@ def healthz(request):
 def csrf_failure(request, reason=""):
     """A form sent without a valid CSRF token: explain, in plain English, what to do."""
     return render(request, "403_csrf.html", status=403)
+
+
+def audit_trail(request):
+    """Auditors and administrators read the audit trail and check its hash chain."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+    from django.core.paginator import Paginator
+
+    from audit.models import AuditEvent
+    from audit.services import audit_verify
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    profile = request.profile
+    if not profile.can_audit:
+        raise PermissionDenied
+    events = AuditEvent.objects.order_by("-seq")
+    object_type = request.GET.get("type", "").strip()
+    object_id = request.GET.get("id", "").strip()
+    if object_type:
+        events = events.filter(object_type=object_type)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    verification = audit_verify() if request.method == "POST" else None
+    return render(
+        request,
+        "audit/event_list.html",
+        {
+            "page": Paginator(events, 50).get_page(request.GET.get("page")),
+            "verification": verification,
+            "object_type": object_type,
+            "object_id": object_id,
+            "types": AuditEvent.objects.values_list("object_type", flat=True)
+            .order_by("object_type")
+            .distinct(),
+        },
+    )

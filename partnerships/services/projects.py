@@ -8,6 +8,7 @@ from guardian.shortcuts import assign_perm
 from accounts.models import Membership, Organisation, User
 from accounts.selectors import is_administrator
 from accounts.services import organisation_group
+from audit.services import audit_record
 from partnerships import selectors
 from partnerships.lifecycle import TRANSITIONS
 from partnerships.models import (
@@ -37,7 +38,7 @@ def event_record(
     to_status: str = "",
     reason: str = "",
 ) -> ProjectEvent:
-    return ProjectEvent.objects.create(
+    event = ProjectEvent.objects.create(
         project=project,
         actor=actor,
         action=action,
@@ -46,15 +47,39 @@ def event_record(
         to_status=to_status,
         reason=reason,
     )
+    audit_record(
+        actor=actor,
+        action=f"project.{action}",
+        obj=project,
+        before={"status": from_status} if from_status else {},
+        after={
+            "description": description,
+            **({"status": to_status} if to_status else {}),
+            **({"reason": reason} if reason else {}),
+        },
+    )
+    return event
 
 
 def grant_lead(*, project: Project, user: User) -> None:
     for perm in LEAD_PERMS:
         assign_perm(f"partnerships.{perm}", user, project)
+    audit_record(
+        actor=None,
+        action="permission.grant",
+        obj=project,
+        after={"user": user.email, "permissions": list(LEAD_PERMS)},
+    )
 
 
 def grant_organisation_view(*, project: Project, organisation: Organisation) -> None:
     assign_perm("partnerships.view_project", organisation_group(organisation), project)
+    audit_record(
+        actor=None,
+        action="permission.grant",
+        obj=project,
+        after={"organisation": organisation.name, "permissions": ["view_project"]},
+    )
 
 
 def project_create(*, title: str, lead_organisation: Organisation, actor: User) -> Project:

@@ -1,0 +1,22 @@
+import sys
+
+from django.core.management.base import BaseCommand
+
+from audit.services import audit_verify
+
+
+class Command(BaseCommand):
+    help = (
+        "Check the audit trail's hash chain: exit 0 when intact, 1 naming the first broken event."
+    )
+
+    def handle(self, *args, **options):
+        result = audit_verify()
+        if result.intact:
+            self.stdout.write(f"Audit trail intact: {result.checked} events.")
+            return
+        self.stderr.write(
+            f"Audit trail broken at event #{result.first_broken}: {result.problem} "
+            f"({result.checked} events before it are intact)."
+        )
+        sys.exit(1)
