@@ -17,4 +17,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("projects/", include("partnerships.urls")),
+    path("", include("governance.urls")),
 ]

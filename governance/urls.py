@@ -1,0 +1,8 @@
+from governance.views import declarations, register
+
+app_name = "governance"
+
+urlpatterns = [
+    *register.urlpatterns,
+    *declarations.urlpatterns,
+]
