@@ -13,7 +13,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 PORTAL_DEMO=1 \
 	PORTAL_SITE_URL=http://testserver
 
-.PHONY: install run test lint demo-code bench clean
+.PHONY: install run test lint demo-code backup restore clean
 
 install: $(PIP_STAMP) $(NPM_STAMP) .env
 
@@ -54,6 +54,15 @@ test: install
 
 lint: install
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# Backups of a PostgreSQL deployment: the database (pg_dump) and the stored files, with a
+# SHA-256 manifest. `make restore BACKUP=var/backups/<time>` puts them back.
+backup: install
+	@$(PY) manage.py backup
+
+restore: install
+	@test -n "$(BACKUP)" || (echo "Say which backup: make restore BACKUP=var/backups/<time>" >&2; exit 2)
+	@$(PY) manage.py restore "$(BACKUP)"
 
 demo-code: install
 	@$(PY) manage.py demo_code
