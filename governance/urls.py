@@ -1,8 +1,7 @@
-from governance.views import declarations, register
+from governance.views import register
 
 app_name = "governance"
 
 urlpatterns = [
     *register.urlpatterns,
-    *declarations.urlpatterns,
 ]

@@ -261,6 +261,12 @@ def project_transition(
             problems = _activation_problems(locked)
             if problems:
                 raise ValidationError([f"Before the project can start, {p}" for p in problems])
+        description = transition.label
+        if action == "approve" and locked.summary_published_at is None:
+            # Approval publishes the executive summary on the transparency register
+            # (DESIGN rule 4: it is public before the project can start).
+            locked.summary_published_at = timezone.now()
+            description = "Approved; executive summary published on the transparency register"
         from_status = locked.status
         locked.status = transition.target
         locked.save()
@@ -268,7 +274,7 @@ def project_transition(
             project=locked,
             actor=actor,
             action=action,
-            description=transition.label,
+            description=description,
             from_status=from_status,
             to_status=locked.status,
             reason=reason,

@@ -1,0 +1,86 @@
+"""The public transparency register: what anyone may read, and nothing else."""
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Organisation
+from partnerships.models import Partner, Project
+
+S = Project.Status
+PUBLIC_STATUSES = (S.APPROVED, S.ACTIVE, S.COMPLETED, S.CLOSED)
+
+
+def published_projects() -> QuerySet[Project]:
+    """Approved (and later) projects whose executive summary has been published."""
+    return (
+        Project.objects.filter(status__in=PUBLIC_STATUSES, summary_published_at__isnull=False)
+        .select_related("lead_organisation")
+        .prefetch_related(
+            Prefetch("partners", queryset=Partner.objects.select_related("organisation"))
+        )
+        .order_by("-summary_published_at", "-pk")
+    )
+
+
+def register_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]:
+    """PostgreSQL full-text search over the public fields (a simple match on SQLite)."""
+    text = text.strip()
+    if not text:
+        return projects
+    by_partner = Exists(
+        Partner.objects.filter(project=OuterRef("pk"), organisation__name__icontains=text)
+    )
+    if connection.vendor == "postgresql":
+        vector = SearchVector(
+            "title", "executive_summary", "therapy_area", "reference", config="english"
+        )
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return projects.annotate(search=vector).filter(
+            Q(search=query) | Q(reference__iexact=text) | by_partner
+        )
+    return projects.filter(
+        Q(title__icontains=text)
+        | Q(executive_summary__icontains=text)
+        | Q(therapy_area__icontains=text)
+        | Q(reference__iexact=text)
+        | by_partner
+    )
+
+
+def register_filters(projects: QuerySet[Project], *, icb="", company="", area="", year=""):
+    if str(icb).isdigit():
+        projects = projects.filter(lead_organisation_id=int(icb))
+    if str(company).isdigit():
+        projects = projects.filter(
+            Exists(Partner.objects.filter(project=OuterRef("pk"), organisation_id=int(company)))
+        )
+    if area:
+        projects = projects.filter(therapy_area__iexact=area)
+    if str(year).isdigit():
+        projects = projects.filter(summary_published_at__year=int(year))
+    return projects
+
+
+def register_choices() -> dict:
+    """The filter choices: only organisations, areas and years that appear on the register."""
+    published = published_projects().order_by()
+    return {
+        "icbs": Organisation.objects.filter(led_projects__in=published).distinct().order_by("name"),
+        "companies": Organisation.objects.filter(
+            kind=Organisation.Kind.COMPANY, partnerships__project__in=published
+        )
+        .distinct()
+        .order_by("name"),
+        "areas": sorted(
+            {a for a in published.values_list("therapy_area", flat=True).distinct() if a}
+        ),
+        "years": sorted(
+            {d.year for d in published.dates("summary_published_at", "year")}, reverse=True
+        ),
+    }
+
+
+def register_entry(reference: str) -> Project:
+    return get_object_or_404(published_projects(), reference=reference)
