@@ -44,3 +44,18 @@ def test_form_without_csrf_token_is_refused_with_a_message(db, partnership_lead)
     response = strict.post("/invitations/new/", {"email": "x@example.org"})
     assert response.status_code == 403
     assert "The form could not be sent" in response.content.decode()
+
+
+def test_null_characters_get_a_400_not_a_500(client, db, partnership_lead):
+    client.force_login(partnership_lead)
+    for path in (
+        "/register/?q=%00",
+        "/projects/?q=a%00b",
+        "/register/%00/",
+        "/organisations/?q=%00",
+    ):
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert "a character that is not allowed" in response.content.decode()
+    posted = client.post("/invitations/new/", {"first_name": "A\x00"})
+    assert posted.status_code == 400
