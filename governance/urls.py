@@ -1,7 +1,8 @@
-from governance.views import register
+from governance.views import declarations, register
 
 app_name = "governance"
 
 urlpatterns = [
     *register.urlpatterns,
+    *declarations.urlpatterns,
 ]
