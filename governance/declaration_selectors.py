@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, User
 from accounts.selectors import is_administrator
-from governance.models import Declaration, Interest
+from governance.models import Declaration, Interest, PanelMember, Review
 from governance.services.declarations import PANEL_ROLES, can_manage_conflict
 from partnerships.models import Project, TeamMember
 
@@ -65,21 +65,26 @@ class DeclarationStatus:
 
 
 def declaration_status_for_project(project) -> list[DeclarationStatus]:
-    """Everyone who must declare for the project (its team, and every panel member and chair
-    of its lead ICB), with their current declaration, if any. A fixed number of queries."""
+    """Everyone who must declare for the project (its team, and everyone on the panel that
+    reviews it: before submission, every panel member and chair of its lead ICB), with their current declaration, if any. A fixed number of queries."""
     required: dict[int, tuple[User, str]] = {}
     for member in TeamMember.objects.filter(project=project).select_related("user"):
         required.setdefault(member.user_id, (member.user, Declaration.Role.TEAM_MEMBER.label))
-    panel = Membership.objects.filter(
-        organisation_id=project.lead_organisation_id, role__in=PANEL_ROLES
-    ).select_related("user")
-    for membership in panel:
+    review = Review.objects.filter(project=project).first()
+    if review is not None:
+        # Once the gates are open: whoever sits on the reviewing panel.
+        seats = PanelMember.objects.filter(panel_id=review.panel_id).select_related("user")
+        panel = [(seat.user, seat.is_chair) for seat in seats]
+    else:
+        memberships = Membership.objects.filter(
+            organisation_id=project.lead_organisation_id, role__in=PANEL_ROLES
+        ).select_related("user")
+        panel = [(m.user, m.role == Role.PANEL_CHAIR) for m in memberships]
+    for user, is_chair in panel:
         label = (
-            Declaration.Role.DECISION_MAKER.label
-            if membership.role == Role.PANEL_CHAIR
-            else Declaration.Role.REVIEWER.label
+            Declaration.Role.DECISION_MAKER.label if is_chair else Declaration.Role.REVIEWER.label
         )
-        required.setdefault(membership.user_id, (membership.user, label))
+        required.setdefault(user.pk, (user, label))
     latest: dict[int, Declaration] = {}
     declarations = _latest_first(
         Declaration.objects.filter(project=project, person_id__in=required)

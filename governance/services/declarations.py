@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from accounts.selectors import is_administrator
 from audit.services import audit_record
-from governance.models import ConflictManagement, Declaration, Interest
+from governance.models import ConflictManagement, Declaration, Interest, PanelMember
 from partnerships.models import TeamMember
 
 Role = Membership.Role
@@ -60,9 +60,11 @@ def can_declare_for_project(person, project) -> bool:
     """On the project team, or a panel member or chair of the project's lead organisation."""
     if TeamMember.objects.filter(project=project, user=person).exists():
         return True
-    return Membership.objects.filter(
+    if Membership.objects.filter(
         user=person, organisation_id=project.lead_organisation_id, role__in=PANEL_ROLES
-    ).exists()
+    ).exists():
+        return True
+    return PanelMember.objects.filter(user=person, panel__reviews__project=project).exists()
 
 
 def is_decision_maker(person) -> bool:

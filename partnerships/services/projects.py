@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +27,20 @@ LEAD_PERMS = ("view_project", "change_project", "edit_proposal")
 
 class TransitionRefused(Exception):
     """The action cannot happen now; the message says why."""
+
+
+# Apps above partnerships (governance opens its gates on submission) react to a transition
+# inside its transaction; they register here from their AppConfig.ready(), since
+# partnerships may not import them.
+TransitionHook = Callable[..., None]
+_transition_hooks: list[TransitionHook] = []
+
+
+def register_transition_hook(hook: TransitionHook) -> None:
+    """``hook(project=, action=, from_status=, actor=)`` runs after every transition,
+    in the same transaction, with the project row locked."""
+    if hook not in _transition_hooks:
+        _transition_hooks.append(hook)
 
 
 def event_record(
@@ -279,4 +294,6 @@ def project_transition(
             to_status=locked.status,
             reason=reason,
         )
+        for hook in _transition_hooks:
+            hook(project=locked, action=action, from_status=from_status, actor=actor)
     return locked
