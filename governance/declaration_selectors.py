@@ -66,7 +66,8 @@ class DeclarationStatus:
 
 def declaration_status_for_project(project) -> list[DeclarationStatus]:
     """Everyone who must declare for the project (its team, and everyone on the panel that
-    reviews it: before submission, every panel member and chair of its lead ICB), with their current declaration, if any. A fixed number of queries."""
+    reviews it: before submission, every panel member and chair of its lead ICB), with
+    their current declaration, if any. A fixed number of queries."""
     required: dict[int, tuple[User, str]] = {}
     for member in TeamMember.objects.filter(project=project).select_related("user"):
         required.setdefault(member.user_id, (member.user, Declaration.Role.TEAM_MEMBER.label))
