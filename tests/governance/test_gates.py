@@ -327,7 +327,7 @@ def test_two_reviewers_approving_at_once_both_count_and_the_gate_approves_once(
         try:
             barrier.wait()
             sign(project, K.TRANSPARENCY, reviewer)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             errors.append(exc)
         finally:
             close_old_connections()
