@@ -44,7 +44,7 @@ def _panel_snapshot(panel: Panel) -> dict:
     }
 
 
-def _check_thresholds(quorum, remind_after_days, escalate_after_days) -> None:
+def check_thresholds(quorum, remind_after_days, escalate_after_days) -> None:
     errors = {}
     if not isinstance(quorum, int) or quorum < 1:
         errors["quorum"] = "The quorum must be a whole number, 1 or more"
@@ -76,7 +76,7 @@ def panel_create(
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Enter the panel's name"})
-    _check_thresholds(quorum, remind_after_days, escalate_after_days)
+    check_thresholds(quorum, remind_after_days, escalate_after_days)
     with transaction.atomic():
         if Panel.objects.filter(organisation=organisation, name=name).exists():
             raise ValidationError({"name": "This organisation already has a panel of that name"})
@@ -147,7 +147,7 @@ def panel_settings_update(
     """The chair (or an administrator) sets the quorum and the reminder thresholds."""
     if not (is_administrator(actor) or selectors.is_panel_chair(actor, panel)):
         raise PermissionDenied("Only the panel's chair sets its quorum and thresholds")
-    _check_thresholds(quorum, remind_after_days, escalate_after_days)
+    check_thresholds(quorum, remind_after_days, escalate_after_days)
     with transaction.atomic():
         locked = Panel.objects.select_for_update().get(pk=panel.pk)
         before = _panel_snapshot(locked)
