@@ -1,0 +1,235 @@
+"""The data a disclosure PDF is made from, as plain JSON, and its content hash.
+
+The snapshot is taken when the document is requested and stored on the document, so the PDF
+always shows exactly the data its content hash was computed from, however long it waits in
+the queue. Money is kept as exact decimal strings ("50000.00"), dates and times in ISO 8601.
+"""
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django.db.models import Q
+
+from accounts.models import Organisation
+from audit.models import AuditEvent
+from governance.declaration_selectors import declaration_status_for_project
+from governance.gate_selectors import latest_sign_offs
+from governance.gates import GATES
+from governance.models import ConflictManagement, Gate, Review
+from governance.register_selectors import published_projects
+from partnerships.models import Project
+
+# Part of every content hash: raise it when the PDF templates change what they show, so
+# documents made by the old templates are not handed out for the new ones.
+LAYOUT_VERSION = 1
+
+
+def canonical_json(data) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_hash(data) -> str:
+    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _money(value) -> str:
+    return str(Decimal(value or 0).quantize(Decimal("0.01")))
+
+
+def _person(user) -> str:
+    return str(user) if user is not None else "the portal"
+
+
+def _partners(partners) -> tuple[list[dict], dict]:
+    rows, financial, in_kind = [], Decimal("0"), Decimal("0")
+    for partner in partners:
+        financial += partner.financial_contribution or 0
+        in_kind += partner.in_kind_value or 0
+        rows.append(
+            {
+                "organisation": partner.organisation.name,
+                "kind": partner.organisation.get_kind_display(),
+                "is_lead": partner.is_lead,
+                "financial": _money(partner.financial_contribution),
+                "in_kind_description": partner.in_kind_description,
+                "in_kind_value": _money(partner.in_kind_value),
+                "total": _money(partner.total_contribution),
+            }
+        )
+    totals = {
+        "financial": _money(financial),
+        "in_kind": _money(in_kind),
+        "total": _money(financial + in_kind),
+    }
+    return rows, totals
+
+
+def _project_core(project: Project) -> dict:
+    partners, totals = _partners(project.partners.all())
+    return {
+        "reference": project.reference or "",
+        "title": project.title,
+        "kind": project.get_kind_display() if project.kind else "",
+        "status": project.get_status_display(),
+        "lead_organisation": project.lead_organisation.name,
+        "therapy_area": project.therapy_area,
+        "start_date": _iso(project.start_date),
+        "end_date": _iso(project.end_date),
+        "submitted_at": _iso(project.submitted_at),
+        "summary_published_at": _iso(project.summary_published_at),
+        "executive_summary": project.executive_summary,
+        "partners": partners,
+        "totals": totals,
+    }
+
+
+def _gates(project: Project) -> list[dict]:
+    gates = {g.kind: g for g in Gate.objects.filter(project=project)}
+    rows = []
+    for spec in GATES:
+        gate = gates.get(spec.kind)
+        rows.append(
+            {
+                "title": spec.title,
+                "status": gate.get_status_display() if gate else "Not yet open",
+                "round": gate.round if gate else None,
+                "decided_at": _iso(gate.decided_at) if gate else None,
+                "sign_offs": [
+                    {
+                        "reviewer": _person(s.reviewer),
+                        "decision": s.get_decision_display(),
+                        "at": _iso(s.created_at),
+                        "comment": s.comment,
+                    }
+                    for s in (latest_sign_offs(gate) if gate else [])
+                ],
+            }
+        )
+    return rows
+
+
+def _declarations(project: Project) -> list[dict]:
+    rows = []
+    statuses = declaration_status_for_project(project)
+    interest_ids = [
+        i.pk for row in statuses if row.declaration for i in row.declaration.interests.all()
+    ]
+    managed = {
+        m.interest_id: m
+        for m in ConflictManagement.objects.filter(interest_id__in=interest_ids).select_related(
+            "recorded_by"
+        )
+    }
+    for row in statuses:
+        declaration = row.declaration
+        interests = []
+        for interest in declaration.interests.all() if declaration else []:
+            management = managed.get(interest.pk)
+            interests.append(
+                {
+                    "category": interest.get_category_display(),
+                    "type": interest.get_interest_type_display(),
+                    "organisation": interest.organisation_name,
+                    "description": interest.description,
+                    "management": (
+                        {
+                            "action": management.action,
+                            "excludes_from_decision": management.excludes_from_decision,
+                            "by": _person(management.recorded_by),
+                            "at": _iso(management.recorded_at),
+                        }
+                        if management
+                        else None
+                    ),
+                }
+            )
+        rows.append(
+            {
+                "person": _person(row.person),
+                "required_as": row.required_as,
+                "declared_at": _iso(declaration.declared_at) if declaration else None,
+                "nil_return": bool(declaration and declaration.nil_return),
+                "interests": interests,
+            }
+        )
+    return rows
+
+
+def project_audit_trail(project: Project):
+    """The project's own events, and those of its review and gates, oldest first."""
+    gate_ids = [str(pk) for pk in Gate.objects.filter(project=project).values_list("pk", flat=True)]
+    review_ids = [
+        str(pk) for pk in Review.objects.filter(project=project).values_list("pk", flat=True)
+    ]
+    return AuditEvent.objects.filter(
+        Q(object_type="partnerships.project", object_id=str(project.pk))
+        | Q(object_type="governance.gate", object_id__in=gate_ids)
+        | Q(object_type="governance.review", object_id__in=review_ids)
+    ).order_by("seq")
+
+
+def _audit_trail(project: Project) -> list[dict]:
+    rows = []
+    for event in project_audit_trail(project):
+        detail = event.after.get("description") if isinstance(event.after, dict) else ""
+        rows.append(
+            {
+                "seq": event.seq,
+                "at": _iso(event.created_at),
+                "actor": event.actor_label,
+                "action": event.action,
+                "object": event.object_repr,
+                "detail": detail or "",
+            }
+        )
+    return rows
+
+
+def project_snapshot(project: Project) -> dict:
+    """Everything the project disclosure shows."""
+    project = (
+        Project.objects.select_related("lead_organisation")
+        .prefetch_related("partners__organisation")
+        .get(pk=project.pk)
+    )
+    return {
+        "layout": LAYOUT_VERSION,
+        "kind": "project",
+        "project": _project_core(project),
+        "gates": _gates(project),
+        "declarations": _declarations(project),
+        "audit_trail": _audit_trail(project),
+        # Outcome measures and reports are not recorded by the portal yet; the PDF says so.
+        "outcomes": None,
+    }
+
+
+def extract_projects(organisation: Organisation, year: int):
+    """The ICB's projects on the public register whose executive summary was published in
+    the year (the register's own year filter)."""
+    return (
+        published_projects()
+        .filter(lead_organisation=organisation, summary_published_at__year=year)
+        .order_by("summary_published_at", "pk")
+    )
+
+
+def extract_snapshot(organisation: Organisation, year: int) -> dict:
+    """Every published project of an ICB in a year, as the public register shows it."""
+    projects = extract_projects(organisation, year)
+    rows = [_project_core(p) for p in projects]
+    all_partners = [p for project in projects for p in project.partners.all()]
+    _, totals = _partners(all_partners)
+    return {
+        "layout": LAYOUT_VERSION,
+        "kind": "register_extract",
+        "organisation": {"name": organisation.name, "ods_code": organisation.ods_code},
+        "year": year,
+        "projects": rows,
+        "totals": totals,
+    }

@@ -1,0 +1,16 @@
+from celery import shared_task
+from django.db import OperationalError
+
+from outcomes import services
+
+
+@shared_task(autoretry_for=(OSError, OperationalError), retry_backoff=True, max_retries=3)
+def disclosure_render_task(document_id: int) -> str:
+    """Render one disclosure document; a failure is recorded on it, and a transient one
+    (storage, database connection) is retried."""
+    return services.disclosure_render(document_id=document_id).status
+
+
+@shared_task
+def disclosure_sweep_stale_task() -> int:
+    return services.disclosure_sweep_stale()
