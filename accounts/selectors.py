@@ -66,6 +66,11 @@ class Profile:
         return self.is_administrator or self.has_role(Role.AUDITOR)
 
     @property
+    def is_reviewer(self) -> bool:
+        """Panel members and chairs: they review proposals at the governance gates."""
+        return self.has_role(Role.PANEL_MEMBER, Role.PANEL_CHAIR)
+
+    @property
     def can_invite(self) -> bool:
         return self.is_administrator or self.has_role(Role.PARTNERSHIP_LEAD)
 

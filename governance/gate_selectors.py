@@ -259,3 +259,86 @@ def panels_for(*, user) -> QuerySet[Panel]:
     if is_administrator(user):
         return Panel.objects.select_related("organisation")
     return Panel.objects.filter(memberships__user=user).select_related("organisation").distinct()
+
+
+# The pages: who sees the queue, the sign-off form and the panel settings ----------------
+
+
+def can_see_review_queue(user) -> bool:
+    """Panel members and chairs: whoever sits on a panel or holds either role."""
+    if not user.is_authenticated:
+        return False
+    return (
+        PanelMember.objects.filter(user=user).exists()
+        or Membership.objects.filter(
+            user=user, role__in=(Membership.Role.PANEL_MEMBER, Membership.Role.PANEL_CHAIR)
+        ).exists()
+    )
+
+
+@dataclass
+class SignOffAccess:
+    """What the gate page offers the user: the sign-off form, or why not."""
+
+    on_panel: bool  # sits on the panel reviewing the project
+    open: bool  # the project is submitted and the gate awaits decisions
+    problems: list[str] = field(default_factory=list)  # eligibility, for panel members
+
+    @property
+    def can_sign_off(self) -> bool:
+        return self.on_panel and self.open and not self.problems
+
+
+def sign_off_access(user, gate: Gate) -> SignOffAccess:
+    """Whether the user may sign off the gate now (``gate.project`` must be loaded)."""
+    project = gate.project
+    review = review_for(project)
+    panel = review.panel if review else None
+    on_panel = panel_member(user, panel) is not None
+    is_open = project.status == Project.Status.SUBMITTED and gate.is_open
+    problems = eligibility(user, project, panel).problems if on_panel and is_open else []
+    return SignOffAccess(on_panel=on_panel, open=is_open, problems=problems)
+
+
+def sign_offs_by_round(gate: Gate) -> list[tuple[int, list[SignOff]]]:
+    """Every decision on the gate, newest round first and newest first within each round
+    (one query). In the current round each reviewer's latest decision, the one that counts,
+    is marked ``counts``."""
+    rounds: dict[int, list[SignOff]] = {}
+    seen: set[int] = set()
+    for sign_off in (
+        SignOff.objects.filter(gate=gate)
+        .select_related("reviewer")
+        .order_by("-round", "-created_at", "-pk")
+    ):
+        sign_off.counts = sign_off.round == gate.round and sign_off.reviewer_id not in seen
+        if sign_off.round == gate.round:
+            seen.add(sign_off.reviewer_id)
+        rounds.setdefault(sign_off.round, []).append(sign_off)
+    return list(rounds.items())
+
+
+def can_change_panel(user, panel: Panel) -> bool:
+    """The panel's chair, or an administrator, sets its quorum and thresholds."""
+    return is_administrator(user) or is_panel_chair(user, panel)
+
+
+def panel_for_view(*, user, pk) -> Panel:
+    """A panel the user sits on (administrators: any); 404 otherwise."""
+    panel = panels_for(user=user).filter(pk=pk).first()
+    if panel is None:
+        raise Http404("No such panel")
+    return panel
+
+
+def panel_seats(panel: Panel) -> list[PanelMember]:
+    """Who sits on the panel, the chair first."""
+    return list(
+        PanelMember.objects.filter(panel=panel)
+        .select_related("user")
+        .order_by("-is_chair", "user__last_name", "user__first_name", "user__email")
+    )
+
+
+def route_changes_for(review: Review):
+    return review.route_changes.select_related("changed_by").order_by("-changed_at", "-pk")

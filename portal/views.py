@@ -8,6 +8,7 @@ from django.utils.http import urlencode
 from kombu import Connection
 
 from accounts.models import Membership
+from governance.gate_selectors import review_queue_for
 from partnerships import selectors as project_selectors
 from partnerships.models import Partner, Project, TeamMember
 from partnerships.views.projects import can_start_proposal
@@ -15,6 +16,8 @@ from partnerships.views.projects import can_start_proposal
 Role = Membership.Role
 # How many projects each list on the home page shows before "see all".
 HOME_LIST_LIMIT = 10
+# How many gates of the review queue the home page shows.
+HOME_REVIEW_LIMIT = 5
 
 
 def _limited(projects, **filters) -> dict:
@@ -72,6 +75,12 @@ def _panel_home(user, profile) -> list[dict] | None:
     return [{"organisation": o, "submitted": counts.get(o.pk, 0)} for o in unique]
 
 
+def _reviews_home(user) -> dict:
+    """The first few gates awaiting the panel member, and how many there are in all."""
+    items = review_queue_for(user=user)
+    return {"queue": items[:HOME_REVIEW_LIMIT], "count": len(items)}
+
+
 def _oversight_home(user, profile) -> list[dict] | None:
     if not (profile.is_administrator or profile.has_role(Role.AUDITOR)):
         return None
@@ -93,6 +102,7 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "home_public.html")
     user, profile = request.user, request.profile
+    panel = _panel_home(user, profile)
     return render(
         request,
         "home.html",
@@ -100,7 +110,8 @@ def home(request):
             "memberships": profile.memberships,
             "industry": _industry_home(user, profile),
             "lead": _lead_home(user, profile),
-            "panel": _panel_home(user, profile),
+            "panel": panel,
+            "reviews": _reviews_home(user) if panel else None,
             "oversight": _oversight_home(user, profile),
             "can_start": can_start_proposal(profile),
         },

@@ -250,7 +250,6 @@ def _render_check(request, project, *, errors=None, comment_forms=None):
                 ),
             }
         )
-    partners = list(project.partners.all())
     if errors is not None:
         problems = errors
     elif project.is_editable:
@@ -263,16 +262,25 @@ def _render_check(request, project, *, errors=None, comment_forms=None):
         {
             "project": project,
             "blocks": blocks,
-            "partners": [_partner(p) for p in partners],
-            "total_financial": gbp(sum((p.financial_contribution for p in partners), Decimal(0))),
-            "total_in_kind": gbp(sum((p.in_kind_value for p in partners), Decimal(0))),
-            "team": sorted(project.team.all(), key=lambda m: ROLE_ORDER.get(m.role, 99)),
+            **answers_context(project),
             "problems": problems,
             "submit_failed": errors is not None,
             "comment_failed": next((f for f in comment_forms.values() if f.errors), None),
             "can_submit": is_lead and project.is_editable,
         },
     )
+
+
+def answers_context(project: Project) -> dict:
+    """What partnerships/_section_answers.html needs besides each field section's rows: the
+    partners with their contributions and totals, and the team (lead and deputy first)."""
+    partners = list(project.partners.all())
+    return {
+        "partners": [_partner(p) for p in partners],
+        "total_financial": gbp(sum((p.financial_contribution for p in partners), Decimal(0))),
+        "total_in_kind": gbp(sum((p.in_kind_value for p in partners), Decimal(0))),
+        "team": sorted(project.team.all(), key=lambda m: ROLE_ORDER.get(m.role, 99)),
+    }
 
 
 def _answers(project: Project, section) -> list[dict]:
