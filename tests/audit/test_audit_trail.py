@@ -19,10 +19,18 @@ def verify_audit_exit(capsys):
 
 
 def test_transitions_write_chained_events(ready_proposal, partnership_lead, capsys):
-    before = AuditEvent.objects.count()
+    before = AuditEvent.objects.latest("seq").seq
     project_transition(project=ready_proposal, action="submit", actor=partnership_lead)
-    event = AuditEvent.objects.latest("seq")
-    assert AuditEvent.objects.count() == before + 1
+    # The submission, then what it set off: the gates opening (and the ICB's panel, set up
+    # on its first submission), each its own event in the chain.
+    new = list(AuditEvent.objects.filter(seq__gt=before).order_by("seq"))
+    assert [e.action for e in new] == [
+        "project.submit",
+        "panel.create",
+        "review.open",
+        "project.gates.open",
+    ]
+    event = new[0]
     assert (event.action, event.actor, event.object_type, event.object_id) == (
         "project.submit",
         partnership_lead,
