@@ -21,6 +21,8 @@ from partnerships.services.projects import event_record, project_transition
 GS = Gate.Status
 D = SignOff.Decision
 PANEL_ROLES = (Membership.Role.PANEL_MEMBER, Membership.Role.PANEL_CHAIR)
+MAX_QUORUM = 20
+MAX_DAYS = 250  # about a working year
 
 
 class SignOffRefused(PermissionDenied):
@@ -46,14 +48,19 @@ def _panel_snapshot(panel: Panel) -> dict:
 
 def check_thresholds(quorum, remind_after_days, escalate_after_days) -> None:
     errors = {}
-    if not isinstance(quorum, int) or quorum < 1:
-        errors["quorum"] = "The quorum must be a whole number, 1 or more"
-    if not isinstance(remind_after_days, int) or remind_after_days < 1:
-        errors["remind_after_days"] = "Remind after a whole number of working days, 1 or more"
-    elif not isinstance(escalate_after_days, int) or escalate_after_days <= remind_after_days:
+    if not isinstance(quorum, int) or not 1 <= quorum <= MAX_QUORUM:
+        errors["quorum"] = f"The quorum must be a whole number from 1 to {MAX_QUORUM}"
+    if not isinstance(remind_after_days, int) or not 1 <= remind_after_days < MAX_DAYS:
+        errors["remind_after_days"] = (
+            f"Remind after a whole number of working days, from 1 to {MAX_DAYS - 1}"
+        )
+    elif (
+        not isinstance(escalate_after_days, int)
+        or not remind_after_days < escalate_after_days <= MAX_DAYS
+    ):
         errors["escalate_after_days"] = (
-            "Escalate to the chair later than the reminder: more working days than "
-            f"{remind_after_days}"
+            "Escalate to the chair later than the reminder: a whole number of working days "
+            f"from {remind_after_days + 1} to {MAX_DAYS}"
         )
     if errors:
         raise ValidationError(errors)
@@ -150,6 +157,14 @@ def panel_settings_update(
     check_thresholds(quorum, remind_after_days, escalate_after_days)
     with transaction.atomic():
         locked = Panel.objects.select_for_update().get(pk=panel.pk)
+        seats = PanelMember.objects.filter(panel=locked).count()
+        if quorum > seats:
+            raise ValidationError(
+                {
+                    "quorum": f"The quorum cannot be more than the {seats} people on the panel, "
+                    "or no gate could ever be approved"
+                }
+            )
         before = _panel_snapshot(locked)
         locked.quorum = quorum
         locked.remind_after_days = remind_after_days

@@ -472,13 +472,13 @@ def test_chair_changes_the_quorum_and_thresholds(client, submitted, panel_chair)
     assert "Save settings" in text(client.get(panel_url(submitted)))
     response = client.post(
         panel_url(submitted),
-        {"quorum": "3", "remind_after_days": "4", "escalate_after_days": "8"},
+        {"quorum": "1", "remind_after_days": "4", "escalate_after_days": "8"},
         follow=True,
     )
     assert "settings have been saved" in text(response)
     panel = Panel.objects.get()
-    assert (panel.quorum, panel.remind_after_days, panel.escalate_after_days) == (3, 4, 8)
-    assert "3 approvals from eligible reviewers" in text(response)
+    assert (panel.quorum, panel.remind_after_days, panel.escalate_after_days) == (1, 4, 8)
+    assert "1 approval from eligible reviewers" in text(response)
 
 
 @pytest.mark.parametrize(
@@ -490,7 +490,11 @@ def test_chair_changes_the_quorum_and_thresholds(client, submitted, panel_chair)
         ),
         (
             {"quorum": "0", "remind_after_days": "5", "escalate_after_days": "10"},
-            'href="#id_quorum">The quorum must be a whole number, 1 or more',
+            'href="#id_quorum">The quorum must be a whole number from 1 to 20',
+        ),
+        (
+            {"quorum": "3", "remind_after_days": "5", "escalate_after_days": "10"},
+            'href="#id_quorum">The quorum cannot be more than the 2 people on the panel',
         ),
         (
             {"quorum": "two", "remind_after_days": "5", "escalate_after_days": "10"},
