@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("projects/", include("partnerships.urls")),
     path("", include("governance.urls")),
+    path("", include("outcomes.urls")),
 ]

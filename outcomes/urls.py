@@ -1,0 +1,5 @@
+from outcomes import views
+
+app_name = "outcomes"
+
+urlpatterns = views.urlpatterns
