@@ -220,3 +220,12 @@ def test_a_panel_member_cannot_ask_for_another_icbs_extract(client, panel_member
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not DisclosureDocument.objects.exists()
+
+
+def test_auditors_find_the_extracts_and_exports_from_home(client, auditor, approved):
+    client.force_login(auditor)
+    page = client.get("/").content.decode()
+    assert reverse("outcomes:disclosure-extracts") in page
+    assert reverse("outcomes:transfers-csv") in page
+    projects = client.get(reverse("partnerships:project-list")).content.decode()
+    assert reverse("outcomes:projects-csv") in projects
