@@ -1,7 +1,8 @@
-"""The four demo projects, after published 2024 case studies, in different states.
+"""The demo projects: four after published 2024 case studies, three more invented for the
+demo, in every state a panel's review leads to (portal/demo_governance.py takes each there).
 
-Their organisations and subjects follow the case studies; every figure, date
-and sentence is illustrative demo content, not the published record.
+The case studies' organisations and subjects follow the published record; every figure,
+date, person and sentence is illustrative demo content, not the published record.
 """
 
 from datetime import date
@@ -10,6 +11,7 @@ from decimal import Decimal
 from accounts.models import Organisation, User
 from partnerships.models import Partner, Project
 from partnerships.services import partners, projects, team
+from portal.demo_governance import seed_review
 
 COMMON = {
     "kind": "collaborative",
@@ -90,6 +92,53 @@ PROJECTS = [
         "objectives": ["Triage urgent referrals with teledermatology"],
         "summary": "",
     },
+    # Three more Lincolnshire projects, invented for the demo (not case studies), so that the
+    # demo panel has a second project on the register, a rejection and a conflict to manage.
+    {
+        "title": "Finding undiagnosed chronic kidney disease in primary care",
+        "lead": "lead@lincolnshire-icb.example",
+        "deputy": "deputy@lincolnshire-icb.example",
+        "company": "Boehringer Ingelheim",
+        "industry": "industry@boehringer.example",
+        "state": "approved",
+        "therapy_area": "Renal",
+        "population_need": "Many people with diabetes or high blood pressure in Lincolnshire "
+        "have never had the kidney tests that guidance recommends.",
+        "objectives": ["Test every person at risk once a year", "Code every diagnosis found"],
+        "summary": "Lincolnshire ICB and Boehringer Ingelheim are working with GP practices to "
+        "find people with kidney disease earlier, so they are treated sooner.",
+    },
+    {
+        "title": "A nurse-led clinic for people starting insulin",
+        "lead": "lead@lincolnshire-icb.example",
+        "deputy": "deputy@lincolnshire-icb.example",
+        "company": "Sanofi",
+        "industry": "industry@sanofi.example",
+        "state": "rejected",
+        "therapy_area": "Diabetes",
+        "population_need": "People starting insulin wait for an appointment with a diabetes "
+        "specialist nurse.",
+        "objectives": ["Start insulin within two weeks of the decision to treat"],
+        "summary": "Lincolnshire ICB and Sanofi proposed a nurse-led clinic for people "
+        "starting insulin.",
+    },
+    {
+        "title": "Supporting people with COPD after a hospital admission",
+        "lead": "lead@lincolnshire-icb.example",
+        "deputy": "deputy@lincolnshire-icb.example",
+        "company": "AstraZeneca",
+        "industry": "industry@astrazeneca.example",
+        "state": "submitted",
+        "therapy_area": "Respiratory",
+        "population_need": "Many people admitted to hospital with COPD are admitted again "
+        "within 30 days.",
+        "objectives": [
+            "Review every patient within 72 hours of discharge",
+            "Reduce readmissions within 30 days",
+        ],
+        "summary": "Lincolnshire ICB and AstraZeneca are working together so that people with "
+        "COPD are reviewed soon after leaving hospital and are readmitted less often.",
+    },
 ]
 
 
@@ -163,14 +212,6 @@ def seed_projects() -> int:
         if spec["state"] == "draft":
             continue
         project = projects.project_transition(project=project, action="submit", actor=lead)
-        if spec["state"] == "changes_requested":
-            projects.project_transition(
-                project=project,
-                action="request_changes",
-                actor=None,
-                reason="Please add a baseline for the admissions measure.",
-            )
-        elif spec["state"] == "approved":
-            # Approved by the governance panel; the gates and sign-offs arrive with governance.
-            projects.project_transition(project=project, action="approve", actor=None)
+        # Declarations and the panel's sign-offs take it on to its state.
+        created += seed_review(project=project, state=spec["state"])
     return created

@@ -3,6 +3,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -10,11 +11,15 @@ from accounts import services
 from accounts.models import Organisation, User
 from accounts.selectors import profile_for
 from portal import demo
+from portal.demo_governance import seed_annual_declarations, seed_panels
 from portal.demo_projects import seed_projects
 
 
 class Command(BaseCommand):
-    help = "Load the demo organisations and people. Running it again changes nothing."
+    help = (
+        "Load the demo organisations, people, panels and projects. Running it again changes "
+        "nothing."
+    )
 
     def handle(self, *args, **options):
         if not settings.PORTAL_DEMO:
@@ -27,6 +32,7 @@ class Command(BaseCommand):
 
     def seed(self) -> int:
         created = 0
+        password_hash = None
         organisations = {}
         for fields in demo.ORGANISATIONS:
             organisation, was_created = Organisation.objects.get_or_create(
@@ -37,9 +43,12 @@ class Command(BaseCommand):
         for email, first, last, job, org_name, role, is_admin in demo.USERS:
             user = User.objects.filter(email=email).first()
             if user is None:
-                user = User.objects.create_user(
+                # Hashed once for all the demo people (they share the published demo
+                # password), which keeps a first run fast.
+                password_hash = password_hash or make_password(demo.DEMO_PASSWORD)
+                user = User.objects.create(
                     email=email,
-                    password=demo.DEMO_PASSWORD,
+                    password=password_hash,
                     first_name=first,
                     last_name=last,
                     job_title=job,
@@ -68,4 +77,5 @@ class Command(BaseCommand):
                 TOTP.activate(user, demo.DEMO_TOTP_SECRET)
                 RecoveryCodes.activate(user)
                 created += 1
-        return created + seed_projects()
+        # Panels first: submitting a project opens its gates for its lead's default panel.
+        return created + seed_panels() + seed_projects() + seed_annual_declarations()
