@@ -173,15 +173,23 @@ STATE_COLOURS = {
 def gate_rows(project: Project) -> list[dict]:
     """Each gate and its state, for the project's status page (one query)."""
     gates = {g.kind: g for g in Gate.objects.filter(project=project)}
+    ended = project.status in (Project.Status.REJECTED, Project.Status.WITHDRAWN)
     rows = []
     for spec in GATES:
         gate = gates.get(spec.kind)
+        if gate is None:
+            state, colour = "Not yet open", "grey"
+        elif ended and gate.is_open:
+            # The project ended before this gate was decided; nobody reviews it now.
+            state, colour = "Closed without a decision", "grey"
+        else:
+            state, colour = gate.get_status_display(), STATE_COLOURS[gate.status]
         rows.append(
             {
                 "name": spec.title,
                 "kind": spec.kind,
-                "state": gate.get_status_display() if gate else "Not yet open",
-                "colour": STATE_COLOURS[gate.status] if gate else "grey",
+                "state": state,
+                "colour": colour,
                 "url": gate.get_absolute_url() if gate else "",
             }
         )

@@ -468,3 +468,15 @@ def test_working_days(start, end, days):
         )
         == days
     )
+
+
+def test_gates_left_open_when_the_project_is_rejected_show_as_closed(submitted, panel_chair):
+    sign(submitted, K.SHARED_PURPOSE, panel_chair, R, "Duplicates a commissioned service")
+    project = Project.objects.get(pk=submitted.pk)
+    states = {row["kind"]: row["state"] for row in selectors.gate_rows(project)}
+    assert states == {
+        K.SHARED_PURPOSE: "Rejected",
+        K.OUTCOME_MEASURES: "Closed without a decision",
+        K.CONFLICTS: "Closed without a decision",
+        K.TRANSPARENCY: "Closed without a decision",
+    }
