@@ -1,13 +1,16 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.models import Organisation
 
+MEASURE_DIGITS, MEASURE_PLACES = 14, 4  # 9,999,999,999.9999 at most
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
@@ -135,6 +138,79 @@ class Objective(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.description}"
+
+
+class OutcomeMeasure(models.Model):
+    """How the project will know an objective is met: agreed before approval (DESIGN rule 5),
+    with a baseline, a target, where the data comes from and how often it is collected."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        SIX_MONTHLY = "six_monthly", "Six-monthly"
+        ANNUALLY = "annually", "Annually"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="measures")
+    objective = models.ForeignKey(Objective, on_delete=models.RESTRICT, related_name="measures")
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=100)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    baseline_value = models.DecimalField(
+        max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES, null=True, blank=True
+    )
+    baseline_date = models.DateField(null=True, blank=True)
+    target_value = models.DecimalField(
+        max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES, null=True, blank=True
+    )
+    target_date = models.DateField(null=True, blank=True)
+    data_source = models.CharField(max_length=200, blank=True)
+    frequency = models.CharField(
+        "collection frequency",
+        max_length=20,
+        choices=Frequency.choices,
+        default=Frequency.QUARTERLY,
+    )
+    owner = models.ForeignKey(
+        "Partner", on_delete=models.RESTRICT, related_name="measures", verbose_name="owning partner"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project", "objective__number", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "project", name="outcome_measure_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.objective_id and self.project_id and self.objective.project_id != self.project_id:
+            errors["objective"] = "Choose one of this project's objectives"
+        if self.owner_id and self.project_id and self.owner.project_id != self.project_id:
+            errors["owner"] = "Choose one of this project's partners"
+        if errors:
+            raise ValidationError(errors)
+
+    def _amount(self, value) -> str:
+        if value is None:
+            return ""
+        text = f"{value.normalize():,f}"
+        return f"{text}%" if self.unit.strip() == "%" else f"{text} {self.unit}".strip()
+
+    @property
+    def baseline_display(self) -> str:
+        return self._amount(self.baseline_value)
+
+    @property
+    def target_display(self) -> str:
+        return self._amount(self.target_value)
 
 
 class Partner(models.Model):

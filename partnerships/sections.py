@@ -107,8 +107,9 @@ def _label(name: str) -> str:
 def section_problems(project: Project, key: str) -> list[str]:
     """What stops this section counting as complete (empty when it is complete).
 
-    Expects ``project.partners`` (with organisation), ``project.team`` and
-    ``project.objectives`` to be prefetched when called for many projects.
+    Expects ``project.partners`` (with organisation), ``project.team``,
+    ``project.objectives`` and ``project.measures`` to be prefetched when called for many
+    projects.
     """
     section = SECTIONS_BY_KEY[key]
     problems = []
@@ -129,6 +130,53 @@ def section_problems(project: Project, key: str) -> list[str]:
         problems += _partner_problems(project)
     if key == "team":
         problems += _team_problems(project)
+    if key == "evaluation":
+        problems += [f"{section.title}: {p}" for p in measure_problems(project)]
+    return problems
+
+
+def short_text(text: str, limit: int = 60) -> str:
+    """Text on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _or(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def measure_problems(project: Project) -> list[str]:
+    """DESIGN rule 5: every objective has at least one outcome measure, and every measure has
+    a baseline and a target (each a value and a date), a data source and a collection
+    frequency. The submission rule and the outcome measures gate both apply it; each problem
+    names the objective or the measure."""
+    objectives = list(project.objectives.all())
+    measures = list(project.measures.all())
+    problems = []
+    if not objectives and not measures:
+        problems.append("there are no outcome measures yet: each objective needs at least one")
+    measured = {m.objective_id for m in measures}
+    for objective in objectives:
+        if objective.pk not in measured:
+            problems.append(
+                f"objective {objective.number}, “{short_text(objective.description)}”, "
+                "has no outcome measure"
+            )
+    for measure in measures:
+        missing = [
+            what
+            for what, given in (
+                ("baseline value", measure.baseline_value is not None),
+                ("baseline date", measure.baseline_date is not None),
+                ("target value", measure.target_value is not None),
+                ("target date", measure.target_date is not None),
+                ("data source", measure.data_source.strip()),
+                ("collection frequency", measure.frequency),
+            )
+            if not given
+        ]
+        if missing:
+            problems.append(f"the outcome measure “{measure.name}” has no {_or(missing)}")
     return problems
 
 
@@ -179,6 +227,8 @@ def _started(project: Project, key: str) -> bool:
     if key == "team":
         return len(project.team.all()) > 1
     if key == "aims" and project.objectives.all():
+        return True
+    if key == "evaluation" and project.measures.all():
         return True
     return any(
         getattr(project, name) not in (None, "", False)

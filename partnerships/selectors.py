@@ -11,7 +11,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import Membership
 from accounts.selectors import is_administrator, profile_for
-from partnerships.models import Partner, Project, TeamMember
+from partnerships.models import OutcomeMeasure, Partner, Project, TeamMember
 from partnerships.sections import OPENABLE_SECTIONS
 
 Role = Membership.Role
@@ -40,7 +40,13 @@ def project_detail_queryset() -> QuerySet[Project]:
         Prefetch("partners", queryset=Partner.objects.select_related("organisation")),
         Prefetch("team", queryset=TeamMember.objects.select_related("user", "organisation")),
         "objectives",
+        Prefetch("measures", queryset=measure_queryset()),
     )
+
+
+def measure_queryset() -> QuerySet[OutcomeMeasure]:
+    """Outcome measures with what their pages show: the objective and the owning partner."""
+    return OutcomeMeasure.objects.select_related("objective", "owner__organisation")
 
 
 def project_for_view(*, user, pk) -> Project:

@@ -1,9 +1,10 @@
-from partnerships.views import documents, partners, projects, proposal
+from partnerships.views import documents, measures, partners, projects, proposal
 
 app_name = "partnerships"
 
 urlpatterns = [
     *projects.urlpatterns,
+    *measures.urlpatterns,
     *proposal.urlpatterns,
     *partners.urlpatterns,
     *documents.urlpatterns,

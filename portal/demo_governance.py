@@ -99,8 +99,9 @@ REVIEWS = {
                 "outcome_measures",
                 "panel2@gm-icb.example",
                 CHANGES,
-                "Please add a baseline for the admissions measure.",
-                {"measures": "The admissions measure has no baseline."},
+                "Please base the admissions measure's baseline on the latest 12 months: the one "
+                "given is for the year to March 2020, before the pandemic changed admissions.",
+                {"measures": "The admissions measure's baseline is out of date."},
             ),
         ],
     },

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from accounts.models import Organisation, User
 from partnerships.models import Partner, Project
+from partnerships.services import measures as measure_services
 from partnerships.services import partners, projects, team
 from portal.demo_governance import seed_review
 
@@ -48,6 +49,26 @@ PROJECTS = [
             "Review every eligible patient within 12 weeks of discharge",
             "Optimise treatment in line with NICE guidance",
         ],
+        "measures": [
+            (
+                "Eligible patients reviewed within 12 weeks of discharge",
+                "%",
+                "higher",
+                "35",
+                "90",
+                "GP clinical system audit",
+                "quarterly",
+            ),
+            (
+                "Eligible patients treated in line with NICE guidance",
+                "%",
+                "higher",
+                "48",
+                "85",
+                "GP clinical system audit",
+                "quarterly",
+            ),
+        ],
         "summary": "Lincolnshire ICB and Boehringer Ingelheim are working together to review "
         "and optimise care for people with diabetes after a heart attack.",
     },
@@ -62,6 +83,26 @@ PROJECTS = [
         "population_need": "Many people in contact with drug and alcohol services have hepatitis C "
         "and have never been tested or treated.",
         "objectives": ["Test everyone in treatment services", "Start treatment within four weeks"],
+        "measures": [
+            (
+                "People in treatment services tested for hepatitis C in the last year",
+                "%",
+                "higher",
+                "42",
+                "90",
+                "Drug and alcohol service records",
+                "monthly",
+            ),
+            (
+                "Median time from diagnosis to starting treatment",
+                "days",
+                "lower",
+                "63",
+                "28",
+                "Hepatitis C operational delivery network data",
+                "quarterly",
+            ),
+        ],
         "summary": "NHS drug and alcohol services and Gilead Sciences are working together to find "
         "and treat hepatitis C among the people they serve.",
     },
@@ -76,6 +117,28 @@ PROJECTS = [
         "population_need": "Asthma admissions in Greater Manchester are above the "
         "national average.",
         "objectives": ["Review people who rely on reliever inhalers", "Reduce asthma admissions"],
+        "measures": [
+            (
+                "People using 6 or more reliever inhalers a year who have had an asthma review",
+                "%",
+                "higher",
+                "30",
+                "80",
+                "GP prescribing and clinical system data",
+                "quarterly",
+            ),
+            # Its baseline year is the one the panel asks the team to bring up to date.
+            (
+                "Emergency admissions for asthma",
+                "admissions a year",
+                "lower",
+                "1520",
+                "1220",
+                "Secondary Uses Service (SUS) admissions data",
+                "quarterly",
+                date(2020, 3, 31),
+            ),
+        ],
         "summary": "Greater Manchester ICB and AstraZeneca are working together to improve asthma "
         "control and reduce admissions.",
     },
@@ -90,6 +153,18 @@ PROJECTS = [
         "population_need": "Urgent skin cancer referrals have risen faster than "
         "dermatology capacity.",
         "objectives": ["Triage urgent referrals with teledermatology"],
+        # A draft: its measure is started, the baseline and data source still to come.
+        "measures": [
+            (
+                "Urgent skin cancer referrals triaged by teledermatology",
+                "%",
+                "higher",
+                None,
+                "60",
+                "",
+                "monthly",
+            ),
+        ],
         "summary": "",
     },
     # Three more Lincolnshire projects, invented for the demo (not case studies), so that the
@@ -105,6 +180,26 @@ PROJECTS = [
         "population_need": "Many people with diabetes or high blood pressure in Lincolnshire "
         "have never had the kidney tests that guidance recommends.",
         "objectives": ["Test every person at risk once a year", "Code every diagnosis found"],
+        "measures": [
+            (
+                "People at risk with a kidney test (eGFR and urine ACR) in the last year",
+                "%",
+                "higher",
+                "41",
+                "80",
+                "GP clinical system audit",
+                "quarterly",
+            ),
+            (
+                "Expected chronic kidney disease diagnoses coded on practice registers",
+                "%",
+                "higher",
+                "64",
+                "85",
+                "GP clinical system audit against prevalence estimates",
+                "six_monthly",
+            ),
+        ],
         "summary": "Lincolnshire ICB and Boehringer Ingelheim are working with GP practices to "
         "find people with kidney disease earlier, so they are treated sooner.",
     },
@@ -119,6 +214,17 @@ PROJECTS = [
         "population_need": "People starting insulin wait for an appointment with a diabetes "
         "specialist nurse.",
         "objectives": ["Start insulin within two weeks of the decision to treat"],
+        "measures": [
+            (
+                "Median time from the decision to start insulin to the first dose",
+                "days",
+                "lower",
+                "35",
+                "14",
+                "Diabetes specialist nursing service records",
+                "monthly",
+            ),
+        ],
         "summary": "Lincolnshire ICB and Sanofi proposed a nurse-led clinic for people "
         "starting insulin.",
     },
@@ -136,10 +242,56 @@ PROJECTS = [
             "Review every patient within 72 hours of discharge",
             "Reduce readmissions within 30 days",
         ],
+        "measures": [
+            (
+                "Patients reviewed within 72 hours of discharge",
+                "%",
+                "higher",
+                "22",
+                "85",
+                "Community respiratory team records",
+                "monthly",
+            ),
+            (
+                "Readmissions for COPD within 30 days of discharge",
+                "%",
+                "lower",
+                "19",
+                "14",
+                "Secondary Uses Service (SUS) admissions data",
+                "quarterly",
+            ),
+        ],
         "summary": "Lincolnshire ICB and AstraZeneca are working together so that people with "
         "COPD are reviewed soon after leaving hospital and are readmitted less often.",
     },
 ]
+
+
+def _add_measures(project: Project, rows: list[tuple], lead: User) -> None:
+    """One outcome measure per objective, owned by the lead NHS organisation (which holds the
+    data), from a baseline in the year to March 2026 to a target at the project's end. Each row:
+    (name, unit, direction, baseline, target, data source, frequency[, baseline date])."""
+    owner = Partner.objects.get(project=project, is_lead=True)
+    for objective, row in zip(project.objectives.order_by("number"), rows, strict=True):
+        name, unit, direction, baseline, target, source, frequency, *when = row
+        measure_services.outcome_measure_add(
+            project=project,
+            data={
+                "objective": objective,
+                "name": name,
+                "unit": unit,
+                "direction": direction,
+                "baseline_value": Decimal(baseline) if baseline else None,
+                "baseline_date": (when[0] if when else date(2026, 3, 31)) if baseline else None,
+                "target_value": Decimal(target),
+                "target_date": date(2028, 9, 30),
+                "data_source": source,
+                "frequency": frequency,
+                "owner": owner,
+            },
+            actor=lead,
+        )
 
 
 def seed_projects() -> int:
@@ -200,6 +352,7 @@ def seed_projects() -> int:
             }
             lead_partner = Partner.objects.get(project=project, is_lead=True)
             partners.partner_update(partner=lead_partner, data=nhs_side, actor=lead)
+        _add_measures(project, spec["measures"], lead)
         team.team_member_add(
             project=project, user=User.objects.get(email=spec["deputy"]), role="deputy", actor=lead
         )

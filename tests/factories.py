@@ -71,13 +71,35 @@ def draft_project(*, lead_user, lead_organisation, title="Improving asthma care"
     return project_create(title=title, lead_organisation=lead_organisation, actor=lead_user)
 
 
+def complete_measure(*, objective, owner, **overrides):
+    """Everything an outcome measure needs for submission, as the measures service takes it."""
+    from datetime import date
+    from decimal import Decimal
+
+    name = "Patients reviewed" if objective.number == 1 else f"Objective {objective.number} met"
+    return {
+        "objective": objective,
+        "name": name,
+        "unit": "%",
+        "direction": "higher",
+        "baseline_value": Decimal("30"),
+        "baseline_date": date(2026, 3, 31),
+        "target_value": Decimal("80"),
+        "target_date": date(2028, 6, 30),
+        "data_source": "GP clinical system audit",
+        "frequency": "quarterly",
+        "owner": owner,
+        **overrides,
+    }
+
+
 def complete_proposal(*, project, lead_user, deputy_user, company, industry_user=None):
     """Fill every section so the proposal can be submitted."""
     from datetime import date
     from decimal import Decimal
 
     from partnerships.models import Partner
-    from partnerships.services import partners, projects, team
+    from partnerships.services import measures, partners, projects, team
 
     sections = {
         "about": {
@@ -135,6 +157,12 @@ def complete_proposal(*, project, lead_user, deputy_user, company, industry_user
         data={**contribution, "financial_contribution": Decimal("0")},
         actor=lead_user,
     )
+    for objective in project.objectives.all():
+        measures.outcome_measure_add(
+            project=project,
+            data=complete_measure(objective=objective, owner=lead_partner),
+            actor=lead_user,
+        )
     team.team_member_add(project=project, user=deputy_user, role="deputy", actor=lead_user)
     if industry_user is not None:
         team.team_member_add(project=project, user=industry_user, role="member", actor=lead_user)

@@ -79,6 +79,11 @@ def partner_remove(*, partner: Partner, actor: User) -> None:
                 f"Remove {partner.organisation.name}'s people from the team "
                 "before removing the organisation"
             )
+        if partner.measures.exists():
+            raise ValidationError(
+                f"{partner.organisation.name} owns outcome measures: give them another owner "
+                "before removing the organisation"
+            )
         from guardian.shortcuts import remove_perm
 
         from accounts.services import organisation_group

@@ -3,6 +3,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -14,13 +15,19 @@ from partnerships import selectors
 from partnerships.lifecycle import TRANSITIONS
 from partnerships.models import (
     Objective,
+    OutcomeMeasure,
     Partner,
     Project,
     ProjectEvent,
     ReferenceCounter,
     TeamMember,
 )
-from partnerships.sections import OPENABLE_SECTIONS, SECTIONS_BY_KEY, submission_problems
+from partnerships.sections import (
+    OPENABLE_SECTIONS,
+    SECTIONS_BY_KEY,
+    short_text,
+    submission_problems,
+)
 
 LEAD_PERMS = ("view_project", "change_project", "edit_proposal")
 
@@ -52,7 +59,10 @@ def event_record(
     from_status: str = "",
     to_status: str = "",
     reason: str = "",
+    changes: dict | None = None,
 ) -> ProjectEvent:
+    """The timeline entry, and its audit event; ``changes`` ({field: [before, after]}) goes
+    into the audit event only, so the trail keeps what a change replaced."""
     event = ProjectEvent.objects.create(
         project=project,
         actor=actor,
@@ -71,6 +81,7 @@ def event_record(
             "description": description,
             **({"status": to_status} if to_status else {}),
             **({"reason": reason} if reason else {}),
+            **({"changes": changes} if changes else {}),
         },
     )
     return event
@@ -173,16 +184,51 @@ def section_save(*, project: Project, key: str, data: dict, actor: User) -> Proj
 
 
 def _objectives_sync(project: Project, descriptions: list[str]) -> bool:
-    """Keep objectives numbered as entered; returns whether anything changed."""
+    """Keep objectives numbered as entered; returns whether anything changed.
+
+    An objective keeps its identity, and so its outcome measures, when its text is unchanged
+    (wherever it moves) or edited where it stands; an objective that still has outcome
+    measures cannot be removed.
+    """
     wanted = [d.strip() for d in descriptions if d.strip()]
     current = list(project.objectives.order_by("number"))
     if [o.description for o in current] == wanted:
         return False
-    for number, description in enumerate(wanted, start=1):
-        Objective.objects.update_or_create(
-            project=project, number=number, defaults={"description": description}
+    unused = {o.pk: o for o in current}
+    kept: list[Objective | None] = [None] * len(wanted)
+    for index, text in enumerate(wanted):
+        same = next((o for o in unused.values() if o.description == text), None)
+        if same is not None:
+            kept[index] = unused.pop(same.pk)
+    for index in range(len(wanted)):
+        if kept[index] is None and index < len(current) and current[index].pk in unused:
+            kept[index] = unused.pop(current[index].pk)
+    removed = sorted(unused.values(), key=lambda o: o.number)
+    measured = set(
+        OutcomeMeasure.objects.filter(objective__in=removed).values_list("objective_id", flat=True)
+    )
+    blocked = [o for o in removed if o.pk in measured]
+    if blocked:
+        raise ValidationError(
+            {
+                "objectives": [
+                    f"Objective {o.number}, “{short_text(o.description)}”, has outcome "
+                    "measures: move them to another objective or remove them before removing "
+                    "the objective"
+                    for o in blocked
+                ]
+            }
         )
-    project.objectives.filter(number__gt=len(wanted)).delete()
+    Objective.objects.filter(pk__in=[o.pk for o in removed]).delete()
+    # Move the objectives kept out of the way first, so no two share a number at any step.
+    offset = max((o.number for o in current), default=0) + len(wanted)
+    Objective.objects.filter(pk__in=[o.pk for o in kept if o]).update(number=F("number") + offset)
+    for number, (objective, text) in enumerate(zip(kept, wanted, strict=True), start=1):
+        if objective is None:
+            Objective.objects.create(project=project, number=number, description=text)
+        else:
+            objective.number, objective.description = number, text
+            objective.save(update_fields=["number", "description"])
     return True
 
 

@@ -155,6 +155,7 @@ def _render_section(request, project, key, form, comment_form):
             "form": form,
             "status": sections.section_status(project, key),
             "problems": sections.section_problems(project, key),
+            "measure_groups": measure_groups(project) if key == "evaluation" else None,
             "comments": comments,
             "comment_form": (
                 comment_form if selectors.can_comment(request.user, project) else None
@@ -273,14 +274,58 @@ def _render_check(request, project, *, errors=None, comment_forms=None):
 
 def answers_context(project: Project) -> dict:
     """What partnerships/_section_answers.html needs besides each field section's rows: the
-    partners with their contributions and totals, and the team (lead and deputy first)."""
+    partners with their contributions and totals, the team (lead and deputy first), and the
+    outcome measures of each objective."""
     partners = list(project.partners.all())
     return {
         "partners": [_partner(p) for p in partners],
         "total_financial": gbp(sum((p.financial_contribution for p in partners), Decimal(0))),
         "total_in_kind": gbp(sum((p.in_kind_value for p in partners), Decimal(0))),
         "team": sorted(project.team.all(), key=lambda m: ROLE_ORDER.get(m.role, 99)),
+        "measure_groups": measure_groups(project),
     }
+
+
+def measure_groups(project: Project) -> list[dict]:
+    """Each objective, in order, with its outcome measures (from the prefetched project)."""
+    by_objective: dict[int, list] = {}
+    for measure in project.measures.all():
+        by_objective.setdefault(measure.objective_id, []).append(
+            {"measure": measure, "rows": measure_rows(measure)}
+        )
+    return [
+        {"objective": objective, "measures": by_objective.get(objective.pk, [])}
+        for objective in project.objectives.all()
+    ]
+
+
+def _day(value) -> str:
+    return date_format(value, "j F Y") if value else ""
+
+
+def measure_rows(measure, *, with_objective: bool = False) -> list[dict]:
+    """One outcome measure's answers, ready to show: label, then text."""
+    baseline, target = measure.baseline_display, measure.target_display
+    if measure.baseline_date:
+        baseline = f"{baseline or 'Value not given'} ({_day(measure.baseline_date)})"
+    if measure.target_date:
+        target = f"{target or 'Value not given'} by {_day(measure.target_date)}"
+    rows = [
+        {"label": "Measure", "value": measure.name},
+        {"label": "Unit", "value": measure.unit},
+        {"label": "Which is better", "value": measure.get_direction_display()},
+        {"label": "Baseline", "value": baseline},
+        {"label": "Target", "value": target},
+        {"label": "Data source", "value": measure.data_source},
+        {"label": "Collected", "value": measure.get_frequency_display()},
+        {"label": "Owning partner", "value": measure.owner.organisation.name},
+    ]
+    if with_objective:
+        objective = measure.objective
+        rows.insert(
+            0, {"label": "Objective", "value": f"{objective.number}. {objective.description}"}
+        )
+    return rows
 
 
 def _answers(project: Project, section) -> list[dict]:

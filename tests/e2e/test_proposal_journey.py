@@ -98,6 +98,41 @@ def test_lead_drafts_over_two_sittings_submits_and_the_company_sees_it(
     page.get_by_label("Publication plan").fill("Outcome summary on the register.")
     save_section(page)
 
+    # Outcome measures: one for each objective, each on its own page from the evaluation
+    # section; the first is saved without a name, and the error summary says so.
+    measures = [
+        ("People reviewed", "%", "Higher is better", "30", "80"),
+        (
+            "Emergency admissions for asthma",
+            "admissions a year",
+            "Lower is better",
+            "1,520",
+            "1220",
+        ),
+    ]
+    for number, (name, unit, direction, baseline, target) in enumerate(measures, start=1):
+        open_section(page, project, "evaluation")
+        expect(page.get_by_test_id(f"no-measure-objective-{number}")).to_be_visible()
+        page.get_by_role("link", name=f"Add an outcome measure for objective {number}").click()
+        page.get_by_label("Unit", exact=True).fill(unit)
+        page.get_by_label(direction, exact=True).check()
+        page.get_by_label("Baseline value").fill(baseline)
+        fill_date(page, "baseline_date", "31", "3", "2026")
+        page.get_by_label("Target value").fill(target)
+        fill_date(page, "target_date", "30", "9", "2028")
+        page.get_by_label("Data source").fill("GP clinical system audit")
+        if number == 1:
+            with page.expect_navigation():
+                page.get_by_role("button", name="Save outcome measure").click()
+            summary = page.locator(".nhsuk-error-summary")
+            expect(summary).to_contain_text("Enter the name of the measure")
+            expect(page.get_by_label("Baseline value")).to_have_value(baseline)
+        page.get_by_label("Name of the measure").fill(name)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save outcome measure").click()
+        expect(page.get_by_text(f"The outcome measure “{name}” has been added")).to_be_visible()
+    expect(page.get_by_test_id("measures-objective-2")).to_contain_text("1,520 admissions a year")
+
     open_section(page, project, "governance")
     page.get_by_label("Governance and oversight").fill("A joint oversight group.")
     page.get_by_label("Data protection arrangements").fill("Anonymised figures only.")
@@ -193,6 +228,13 @@ def test_project_pages_have_no_serious_accessibility_problems(
         ),
         "team": reverse("partnerships:team-list", args=[project.pk]),
         "documents": reverse("partnerships:document-list", args=[project.pk]),
+        "evaluation": reverse("partnerships:section-edit", args=[project.pk, "evaluation"]),
+        "measure-edit": reverse(
+            "partnerships:measure-edit", args=[project.pk, project.measures.get().pk]
+        ),
+        "measure-remove": reverse(
+            "partnerships:measure-remove", args=[project.pk, project.measures.get().pk]
+        ),
         "withdraw": reverse("partnerships:project-withdraw", args=[project.pk]),
     }
     for name, path in pages.items():
@@ -206,6 +248,15 @@ def test_project_pages_have_no_serious_accessibility_problems(
         page.get_by_role("button", name=SAVE).click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     axe_check(page, "journey-axe-section-error")
+
+    # A measure with errors shows the error summary, accessibly.
+    page.goto(reverse("partnerships:measure-add", args=[project.pk]))
+    page.get_by_label("Target value").fill("a lot")
+    fill_date(page, "target_date", "30", "2", "2028")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save outcome measure").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Target date must be a real date")
+    axe_check(page, "journey-axe-measure-error")
 
     # Check your answers with missing pieces lists them in the error summary.
     Project.objects.filter(pk=project.pk).update(executive_summary="")

@@ -58,6 +58,18 @@ def pages(project):
             reverse("partnerships:section-edit", args=[pk, key]),
             STEERS,
         )
+    # The outcome measures' own pages, as the evaluation section's.
+    measure = project.measures.first()
+    measure_pk = measure.pk if measure else 0
+    result["section measure add"] = (reverse("partnerships:measure-add", args=[pk]), STEERS)
+    result["section measure change"] = (
+        reverse("partnerships:measure-edit", args=[pk, measure_pk]),
+        STEERS,
+    )
+    result["section measure remove"] = (
+        reverse("partnerships:measure-remove", args=[pk, measure_pk]),
+        STEERS,
+    )
     return result
 
 

@@ -193,8 +193,27 @@ def test_each_section_saves_and_its_status_moves_on(client, partnership_lead, dr
 
     response = client.post(edit, complete)
     assert response.status_code == 302
+    if key == "evaluation":
+        # Every answer given, but the section also needs an outcome measure per objective.
+        assert task_status(client, draft, key) == sections.IN_PROGRESS
+        _measure_every_objective(draft, partnership_lead)
     assert task_status(client, draft, key) == sections.COMPLETED
     assert sections.section_problems(Project.objects.get(pk=draft.pk), key) == []
+
+
+def _measure_every_objective(project, lead_user):
+    from partnerships.services import measures as measure_services
+    from tests.factories import complete_measure
+
+    project_services.section_save(
+        project=project, key="aims", data={"objectives": ["Review every patient"]}, actor=lead_user
+    )
+    for objective in project.objectives.all():
+        measure_services.outcome_measure_add(
+            project=project,
+            data=complete_measure(objective=objective, owner=project.partners.get(is_lead=True)),
+            actor=lead_user,
+        )
 
 
 def test_saving_a_section_records_what_was_entered(client, partnership_lead, draft):

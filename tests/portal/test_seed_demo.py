@@ -23,7 +23,8 @@ from governance.models import (
     SignOff,
 )
 from governance.services.gates import SignOffRefused, gate_sign_off
-from partnerships.models import Project
+from partnerships.models import OutcomeMeasure, Project
+from partnerships.sections import measure_problems
 from portal import demo
 from portal.demo_governance import CONFLICT_PROJECT, CONFLICTED
 
@@ -156,6 +157,22 @@ class TestTheDemo:
         ]
         chair = PanelMember.objects.get(user__email="chair@lincolnshire-icb.example")
         assert chair.is_chair
+
+    def test_every_objective_has_outcome_measures_before_submission(self):
+        """DESIGN rule 5 holds in the demo: every project that was submitted has a complete
+        measure for each objective; the draft shows a measure still being written."""
+        for project in Project.objects.prefetch_related("objectives", "measures"):
+            problems = measure_problems(project)
+            if project.status == "draft":
+                assert problems == [
+                    "the outcome measure “Urgent skin cancer referrals triaged by "
+                    "teledermatology” has no baseline value, baseline date or data source"
+                ]
+            else:
+                assert problems == [], project.title
+                assert len(project.measures.all()) == len(project.objectives.all())
+        admissions = OutcomeMeasure.objects.get(name="Emergency admissions for asthma")
+        assert admissions.baseline_date.year == 2020  # what the panel asks to bring up to date
 
     def test_every_gate_state_appears_and_each_decision_was_a_real_sign_off(self):
         assert set(Gate.objects.values_list("status", flat=True)) == set(Gate.Status.values)
