@@ -1,4 +1,4 @@
-from governance.views import declarations, gates, register
+from governance.views import declarations, gates, notifications, register
 
 app_name = "governance"
 
@@ -6,4 +6,5 @@ urlpatterns = [
     *register.urlpatterns,
     *declarations.urlpatterns,
     *gates.urlpatterns,
+    *notifications.urlpatterns,
 ]

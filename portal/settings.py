@@ -8,6 +8,7 @@ Production secrets have no defaults: ``DJANGO_SECRET_KEY`` must be set.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "accounts.context_processors.portal",
+                "governance.context_processors.notifications",
             ],
         },
     },
@@ -233,6 +235,11 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-clear-expired": {
         "task": "accounts.tasks.sessions_clear_expired_task",
         "schedule": 24 * 60 * 60,
+    },
+    # Review reminders, escalations to chairs and declaration reminders (CELERY_TIMEZONE).
+    "reminders-send": {
+        "task": "governance.tasks.reminders_send_task",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 
