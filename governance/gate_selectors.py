@@ -13,6 +13,7 @@ from governance.gates import GATES, GATES_BY_KIND
 from governance.models import Declaration, Gate, Panel, PanelMember, Review, SignOff
 from partnerships import selectors as project_selectors
 from partnerships.models import Partner, Project, TeamMember
+from partnerships.sections import measure_problems
 
 GS = Gate.Status
 
@@ -140,6 +141,14 @@ def conflicts_gate_problems(project: Project) -> list[str]:
                     "management action"
                 )
     return problems
+
+
+def outcome_gate_problems(project: Project) -> list[str]:
+    """What stops the outcome measures gate being approved (DESIGN rule 5): an objective
+    without an outcome measure, or a measure without its baseline, target, data source or
+    frequency. The same rule as for submission; it matters here when the data changed after."""
+    problems = measure_problems(project)
+    return [p[0].upper() + p[1:] for p in problems]
 
 
 # Gates -----------------------------------------------------------------------------------

@@ -147,6 +147,29 @@ def _section_content(project: Project, key: str):
     content = {name: getattr(project, name) for name in SECTIONS_BY_KEY[key].fields}
     if key == "aims":
         content["objectives"] = [o.description for o in project.objectives.all()]
+    if key == "evaluation":
+        # The outcome measures are part of this section (the outcome measures gate covers
+        # it; the shared purpose gate does not, so a changed measure reopens only the former).
+        content["measures"] = sorted(
+            (
+                [
+                    m.objective.number,
+                    m.objective.description,
+                    m.name,
+                    m.unit,
+                    m.direction,
+                    m.baseline_value,
+                    m.baseline_date,
+                    m.target_value,
+                    m.target_date,
+                    m.data_source,
+                    m.frequency,
+                    m.owner.organisation_id,
+                ]
+                for m in project.measures.all()
+            ),
+            key=lambda row: (row[0], row[2]),
+        )
     return content
 
 

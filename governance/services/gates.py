@@ -356,6 +356,12 @@ def gate_sign_off(
                     raise ValidationError(
                         ["The conflicts of interest gate cannot be approved yet:", *problems]
                     )
+            if gate.kind == Gate.Kind.OUTCOME_MEASURES:
+                problems = selectors.outcome_gate_problems(project)
+                if problems:
+                    raise ValidationError(
+                        ["The outcome measures gate cannot be approved yet:", *problems]
+                    )
         sign_off = SignOff.objects.create(
             gate=gate,
             reviewer=actor,
@@ -388,6 +394,15 @@ def gate_sign_off(
     return sign_off
 
 
+def _approval_blocked(gate: Gate, project: Project) -> bool:
+    """Whether the data behind the gate stops it being approved, whatever the votes."""
+    if gate.kind == Gate.Kind.CONFLICTS:
+        return bool(selectors.conflicts_gate_problems(project))
+    if gate.kind == Gate.Kind.OUTCOME_MEASURES:
+        return bool(selectors.outcome_gate_problems(project))
+    return False
+
+
 def _gate_apply_rule(*, gate: Gate, project: Project, review: Review) -> None:
     """Work out the gate's state from its eligible reviewers' latest decisions and move it
     (and, when that settles the project, the project) on."""
@@ -397,11 +412,7 @@ def _gate_apply_rule(*, gate: Gate, project: Project, review: Review) -> None:
         if selectors.eligibility(s.reviewer, project, review.panel).eligible
     ]
     status = gate_state(decisions=decisions, quorum=review.quorum)
-    if (
-        status == GS.APPROVED
-        and gate.kind == Gate.Kind.CONFLICTS
-        and selectors.conflicts_gate_problems(project)
-    ):
+    if status == GS.APPROVED and _approval_blocked(gate, project):
         status = GS.IN_REVIEW
     if status == gate.status:
         return

@@ -115,6 +115,11 @@ def _render_gate(request, gate: Gate, *, form=None, refused=None, status=200):
         "is_conflicts": is_conflicts,
         "declarations": _declaration_rows(user, project) if is_conflicts else [],
         "conflict_problems": selectors.conflicts_gate_problems(project) if is_conflicts else [],
+        "outcome_problems": (
+            selectors.outcome_gate_problems(project)
+            if gate.kind == Gate.Kind.OUTCOME_MEASURES
+            else []
+        ),
         "current": current,
         "earlier": [(r, s) for r, s in rounds if r != gate.round],
         "access": access,
