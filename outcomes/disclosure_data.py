@@ -9,7 +9,7 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from accounts.models import Organisation
 from audit.models import AuditEvent
@@ -18,11 +18,11 @@ from governance.gate_selectors import latest_sign_offs
 from governance.gates import GATES
 from governance.models import ConflictManagement, Gate, Review
 from governance.register_selectors import published_projects
-from partnerships.models import Project
+from partnerships.models import OutcomeMeasure, Project
 
 # Part of every content hash: raise it when the PDF templates change what they show, so
 # documents made by the old templates are not handed out for the new ones.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: the outcome measures
 
 
 def canonical_json(data) -> str:
@@ -160,6 +160,34 @@ def _declarations(project: Project) -> list[dict]:
     return rows
 
 
+def _number(value) -> str | None:
+    """A measure's value as an exact decimal string without trailing zeros ("1520", "12.5")."""
+    if value is None:
+        return None
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _measures(project: Project) -> list[dict]:
+    return [
+        {
+            "objective_number": m.objective.number,
+            "objective": m.objective.description,
+            "name": m.name,
+            "unit": m.unit,
+            "direction": m.get_direction_display(),
+            "baseline_value": _number(m.baseline_value),
+            "baseline_date": _iso(m.baseline_date),
+            "target_value": _number(m.target_value),
+            "target_date": _iso(m.target_date),
+            "data_source": m.data_source,
+            "frequency": m.get_frequency_display(),
+            "owner": m.owner.organisation.name,
+        }
+        for m in project.measures.all()
+    ]
+
+
 def project_audit_trail(project: Project):
     """The project's own events, and those of its review and gates, oldest first."""
     gate_ids = [str(pk) for pk in Gate.objects.filter(project=project).values_list("pk", flat=True)]
@@ -194,7 +222,13 @@ def project_snapshot(project: Project) -> dict:
     """Everything the project disclosure shows."""
     project = (
         Project.objects.select_related("lead_organisation")
-        .prefetch_related("partners__organisation")
+        .prefetch_related(
+            "partners__organisation",
+            Prefetch(
+                "measures",
+                queryset=OutcomeMeasure.objects.select_related("objective", "owner__organisation"),
+            ),
+        )
         .get(pk=project.pk)
     )
     return {
@@ -204,8 +238,8 @@ def project_snapshot(project: Project) -> dict:
         "gates": _gates(project),
         "declarations": _declarations(project),
         "audit_trail": _audit_trail(project),
-        # Outcome measures and reports are not recorded by the portal yet; the PDF says so.
-        "outcomes": None,
+        # Outcome reports are not recorded by the portal yet; the PDF says so.
+        "outcomes": {"measures": _measures(project), "reports": None},
     }
 
 

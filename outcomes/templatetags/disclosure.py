@@ -20,6 +20,19 @@ def gbp(value) -> str:
 
 
 @register.filter
+def measure(value, unit="") -> str:
+    """A measure's exact decimal string with its unit: "1520", "admissions" -> "1,520
+    admissions"; "12.5", "%" -> "12.5%"."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    text = f"{amount.normalize():,f}"
+    unit = (unit or "").strip()
+    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+
+
+@register.filter
 def isodate(value, fmt="j F Y") -> str:
     """An ISO 8601 date or date and time, formatted (times in the portal's time zone)."""
     if not value:
