@@ -241,6 +241,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.reminders_send_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Disclosure documents left "running" by a worker that died are marked failed, so the
+    # page offers a retry instead of waiting for ever.
+    "disclosure-sweep-stale": {
+        "task": "outcomes.tasks.disclosure_sweep_stale_task",
+        "schedule": 5 * 60,
+    },
 }
 
 # Security. In production (DEBUG off) cookies are secure, HSTS is on and HTTP

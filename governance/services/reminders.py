@@ -137,7 +137,7 @@ def notifications_create(
             params += [d.url, now]
         # Only quoted names from the model's _meta and placeholders go into the text.
         sql = (
-            f"INSERT INTO {table} ({_columns(*names)}) VALUES {values} "  # noqa: S608
+            f"INSERT INTO {table} ({_columns(*names)}) VALUES {values} "  # noqa: S608  # nosec B608
             f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {returning}"
         )
         with transaction.atomic(), connection.cursor() as cursor:
