@@ -117,3 +117,109 @@ class DisclosureCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+class OutcomeReport(models.Model):
+    """A project's report for one period of its schedule: drafted by the team, then submitted
+    by the project lead or deputy, after which it cannot be changed."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    class Rag(models.TextChoices):
+        RED = "red", "Red"
+        AMBER = "amber", "Amber"
+        GREEN = "green", "Green"
+
+    project = models.ForeignKey(
+        "partnerships.Project", on_delete=models.CASCADE, related_name="outcome_reports"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    rag = models.CharField("RAG status", max_length=5, choices=Rag.choices, blank=True)
+    rag_reason = models.TextField("reason for the RAG status", blank=True)
+    narrative = models.TextField(blank=True)
+    what_worked = models.TextField("what worked", blank=True)
+    what_did_not = models.TextField("what did not work", blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "period_end"], name="outcome_report_period_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="submitted") | models.Q(submitted_at__isnull=False),
+                name="outcome_report_submitted_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Report to {self.period_end:%d %B %Y} on {self.project}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class MeasureValue(models.Model):
+    report = models.ForeignKey(OutcomeReport, on_delete=models.CASCADE, related_name="values")
+    measure = models.ForeignKey(
+        "partnerships.OutcomeMeasure", on_delete=models.PROTECT, related_name="reported_values"
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["report", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "measure"], name="measure_value_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: {self.value}"
+
+
+class ReportIssue(models.Model):
+    class Kind(models.TextChoices):
+        RISK = "risk", "Risk"
+        ISSUE = "issue", "Issue"
+
+    report = models.ForeignKey(OutcomeReport, on_delete=models.CASCADE, related_name="issues")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    description = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.description[:50]}"
+
+
+class ReportComment(models.Model):
+    report = models.ForeignKey(OutcomeReport, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.author} on {self.report}"

@@ -1,5 +1,5 @@
-from outcomes import views
+from outcomes import report_views, views
 
 app_name = "outcomes"
 
-urlpatterns = views.urlpatterns
+urlpatterns = views.urlpatterns + report_views.urlpatterns

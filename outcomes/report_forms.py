@@ -1,0 +1,146 @@
+"""Forms for outcome reports: the report (a value and note per measure, then the rest),
+a risk or issue, and a comment."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+
+from outcomes.models import OutcomeReport, ReportIssue
+from partnerships.models import MEASURE_PLACES
+from partnerships.services.measures import LIMIT, STEP
+
+
+class ReportValueField(forms.CharField):
+    """A measure's value for the period: a number, with commas or a per cent sign if typed."""
+
+    def __init__(self, *, measure_name: str, **kwargs):
+        self.measure_name = measure_name
+        super().__init__(required=False, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update(
+            {"inputmode": "decimal", "class": "nhsuk-input--width-10", "spellcheck": "false"}
+        )
+        return attrs
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            text = f"{value:f}"
+            return text.rstrip("0").rstrip(".") if "." in text else text
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        text = "".join(text.split()).replace(",", "").removesuffix("%").replace("−", "-")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite():
+            raise forms.ValidationError(
+                f"Enter the value for “{self.measure_name}” as a number, like 1520 or 12.5"
+            )
+        if abs(amount) >= LIMIT:
+            raise forms.ValidationError(
+                f"Enter a value for “{self.measure_name}” smaller than {LIMIT:,}"
+            )
+        if amount != amount.quantize(STEP):
+            raise forms.ValidationError(
+                f"Enter the value for “{self.measure_name}” with no more than "
+                f"{MEASURE_PLACES} decimal places"
+            )
+        return amount.quantize(STEP)
+
+
+class ReportForm(forms.Form):
+    rag = forms.ChoiceField(
+        label="RAG status",
+        choices=OutcomeReport.Rag.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Green: on track. Amber: at risk but recoverable. Red: off track.",
+    )
+    rag_reason = forms.CharField(
+        label="Reason for the RAG status", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    narrative = forms.CharField(
+        label="Narrative",
+        help_text="Progress in the period, in plain English.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+    )
+    what_worked = forms.CharField(
+        label="What worked", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    what_did_not = forms.CharField(
+        label="What did not work", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, measures, report=None, **kwargs):
+        initial = {}
+        if report is not None:
+            initial = {
+                "rag": report.rag,
+                "rag_reason": report.rag_reason,
+                "narrative": report.narrative,
+                "what_worked": report.what_worked,
+                "what_did_not": report.what_did_not,
+            }
+            for value in report.values.all():
+                initial[f"value_{value.measure_id}"] = value.value
+                initial[f"note_{value.measure_id}"] = value.note
+        super().__init__(*args, initial=initial, **kwargs)
+        self.measures = list(measures)
+        measure_fields = {}
+        for measure in self.measures:
+            measure_fields[f"value_{measure.pk}"] = ReportValueField(
+                measure_name=measure.name,
+                label=f"{measure.name} ({measure.unit})",
+                help_text=(
+                    f"Baseline {measure.baseline_display or 'not given'}; "
+                    f"target {measure.target_display or 'not given'}."
+                ),
+            )
+            measure_fields[f"note_{measure.pk}"] = forms.CharField(
+                label=f"Note on “{measure.name}” (optional)",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+            )
+        self.fields = {**measure_fields, **self.fields}
+
+    def measure_fields(self):
+        return [(self[f"value_{m.pk}"], self[f"note_{m.pk}"]) for m in self.measures]
+
+    def report_data(self) -> dict:
+        data = {name: self.cleaned_data.get(name) or "" for name in ReportForm.base_fields}
+        data["values"] = {
+            m.pk: (self.cleaned_data.get(f"value_{m.pk}"), self.cleaned_data.get(f"note_{m.pk}"))
+            for m in self.measures
+        }
+        return data
+
+
+class IssueForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Is it a risk or an issue?",
+        choices=ReportIssue.Kind.choices,
+        widget=forms.RadioSelect,
+        help_text="A risk may happen; an issue has happened.",
+        error_messages={"required": "Choose whether it is a risk or an issue"},
+    )
+    description = forms.CharField(
+        label="Describe the risk or issue",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Describe the risk or issue"},
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter your comment"},
+    )
