@@ -3,22 +3,15 @@
 Both are pure functions of what they are given, so pages and tests call them freely.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from partnerships.dates import add_months
+
 FREQUENCY_MONTHS = {"monthly": 1, "quarterly": 3, "six_monthly": 6, "annually": 12}
 DEFAULT_MONTHS = FREQUENCY_MONTHS["quarterly"]
 DUE_AFTER = datetime.timedelta(days=30)  # a report is due 30 days after its period ends
-
-
-def add_months(start: datetime.date, months: int) -> datetime.date:
-    """The same day ``months`` later, or the last day of that month if it is shorter
-    (31 January + 1 month is 28 February, or 29 in a leap year)."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def schedule_months(frequencies) -> int:

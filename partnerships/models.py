@@ -9,6 +9,7 @@ from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.models import Organisation
+from partnerships.dates import add_months
 
 MEASURE_DIGITS, MEASURE_PLACES = 14, 4  # 9,999,999,999.9999 at most
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -115,6 +116,14 @@ class Project(models.Model):
         months = (self.end_date.year - self.start_date.year) * 12
         months += self.end_date.month - self.start_date.month
         return months + (1 if self.end_date.day >= self.start_date.day else 0)
+
+    @property
+    def final_report_deadline(self):
+        """When the final report and outcome summary must be published: a setting's
+        months (default 6) after the end date (DESIGN rule 9)."""
+        if self.end_date is None:
+            return None
+        return add_months(self.end_date, settings.PORTAL_FINAL_REPORT_MONTHS)
 
 
 class ProjectUserObjectPermission(UserObjectPermissionBase):

@@ -172,6 +172,10 @@ ANONYMOUS_USER_NAME = None
 # Demo data (seed_demo) is refused unless this is on; it is on by default only with DEBUG.
 PORTAL_DEMO = env.bool("PORTAL_DEMO", default=DEBUG)
 
+# The final report and its public outcome summary are due this many months after the
+# project's end date (DESIGN rule 9).
+PORTAL_FINAL_REPORT_MONTHS = env.int("PORTAL_FINAL_REPORT_MONTHS", default=6)
+
 # Invitations
 INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)
 
