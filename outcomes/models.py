@@ -144,6 +144,9 @@ class OutcomeReport(models.Model):
     narrative = models.TextField(blank=True)
     what_worked = models.TextField("what worked", blank=True)
     what_did_not = models.TextField("what did not work", blank=True)
+    share_lessons = models.BooleanField(
+        "share what worked and what did not in the learning library", default=False
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -223,3 +226,156 @@ class ReportComment(models.Model):
 
     def __str__(self):
         return f"{self.author} on {self.report}"
+
+
+class FinalReport(models.Model):
+    """The report written after delivery ends, with the review questions of the agreement
+    templates. Publishing it puts its outcome summary on the register and closes the project."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+
+    # The review questions (field name, question), each answered yes, partly or no, with a
+    # comment alongside.
+    QUESTIONS = (
+        ("vision_sustained", "Was the shared vision sustained?"),
+        ("contributions_made", "Did each party make its agreed contribution?"),
+        ("variances_resolved", "Were variances resolved to mutual satisfaction?"),
+        ("each_benefited", "Did each party benefit?"),
+        (
+            "trust_maintained",
+            "Were good relationships and trust maintained, and differences managed?",
+        ),
+        (
+            "supports_scaling",
+            "Does the project support a business case or meet the criteria for scaling?",
+        ),
+    )
+
+    project = models.OneToOneField(
+        "partnerships.Project", on_delete=models.CASCADE, related_name="final_report"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    overview = models.TextField("overview and objectives", blank=True)
+    outcomes_achieved = models.TextField("outcomes achieved", blank=True)
+    benefits_patients = models.TextField("benefits to patients", blank=True)
+    benefits_nhs = models.TextField("benefits to the NHS", blank=True)
+    benefits_industry = models.TextField("benefits to the company", blank=True)
+    vision_sustained = models.CharField(max_length=6, choices=Answer.choices, blank=True)
+    vision_sustained_comment = models.TextField(blank=True)
+    contributions_made = models.CharField(max_length=6, choices=Answer.choices, blank=True)
+    contributions_made_comment = models.TextField(blank=True)
+    variances_resolved = models.CharField(max_length=6, choices=Answer.choices, blank=True)
+    variances_resolved_comment = models.TextField(blank=True)
+    each_benefited = models.CharField(max_length=6, choices=Answer.choices, blank=True)
+    each_benefited_comment = models.TextField(blank=True)
+    trust_maintained = models.CharField(max_length=6, choices=Answer.choices, blank=True)
+    trust_maintained_comment = models.TextField(blank=True)
+    supports_scaling = models.CharField(max_length=6, choices=Answer.choices, blank=True)
+    supports_scaling_comment = models.TextField(blank=True)
+    conclusions = models.TextField(blank=True)
+    lessons_learned = models.TextField("lessons learned", blank=True)
+    outcome_summary = models.TextField(
+        "outcome summary for publication",
+        blank=True,
+        help_text="Plain English, for the public transparency register.",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="final_report_published_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Final report on {self.project}"
+
+    def get_absolute_url(self):
+        return reverse("outcomes:final-report", args=[self.project_id])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def answers(self):
+        """(question, answer label, comment) for each review question."""
+        return [
+            (question, getattr(self, f"get_{name}_display")(), getattr(self, f"{name}_comment"))
+            for name, question in self.QUESTIONS
+        ]
+
+
+class FinalMeasureResult(models.Model):
+    """What a measure achieved by the end, against its target."""
+
+    final_report = models.ForeignKey(FinalReport, on_delete=models.CASCADE, related_name="results")
+    measure = models.ForeignKey(
+        "partnerships.OutcomeMeasure", on_delete=models.PROTECT, related_name="final_results"
+    )
+    achieved = models.DecimalField(max_digits=14, decimal_places=4)
+    commentary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["final_report", "measure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["final_report", "measure"], name="final_measure_result_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: {self.achieved}"
+
+
+class Lesson(models.Model):
+    """An entry in the learning library: the lessons of a published final report, or what
+    worked and what did not in an outcome report whose team chose to share it."""
+
+    class Source(models.TextChoices):
+        FINAL = "final", "Final report"
+        REPORT = "report", "Outcome report"
+
+    project = models.ForeignKey(
+        "partnerships.Project", on_delete=models.CASCADE, related_name="lessons"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    final_report = models.OneToOneField(
+        FinalReport, on_delete=models.CASCADE, null=True, blank=True, related_name="lesson"
+    )
+    outcome_report = models.OneToOneField(
+        OutcomeReport, on_delete=models.CASCADE, null=True, blank=True, related_name="lesson"
+    )
+    what_worked = models.TextField("what worked", blank=True)
+    what_did_not = models.TextField("what did not work", blank=True)
+    lessons = models.TextField("lessons learned", blank=True)
+    shared_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-shared_at", "-pk"]
+        indexes = [models.Index(fields=["-shared_at", "-id"], name="lesson_recent")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(source="final", final_report__isnull=False, outcome_report=None)
+                    | models.Q(source="report", outcome_report__isnull=False, final_report=None)
+                ),
+                name="lesson_has_one_source",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} lessons from {self.project}"

@@ -87,6 +87,10 @@ class Project(models.Model):
     open_sections = models.JSONField(default=list, blank=True)
 
     summary_published_at = models.DateTimeField(null=True, blank=True)
+    # The public outcome summary, copied from the final report when it is published (the
+    # register shows it; partnerships cannot import the outcomes app that writes it).
+    outcome_summary = models.TextField(blank=True)
+    outcome_summary_published_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
