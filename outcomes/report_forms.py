@@ -4,6 +4,7 @@ a risk or issue, and a comment."""
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.utils.html import escape
 
 from outcomes.models import OutcomeReport, ReportIssue
 from partnerships.models import MEASURE_PLACES
@@ -99,7 +100,8 @@ class ReportForm(forms.Form):
             measure_fields[f"value_{measure.pk}"] = ReportValueField(
                 measure_name=measure.name,
                 label=f"{measure.name} ({measure.unit})",
-                help_text=(
+                # help text is shown unescaped (it may hold markup): the unit is user text
+                help_text=escape(
                     f"Baseline {measure.baseline_display or 'not given'}; "
                     f"target {measure.target_display or 'not given'}."
                 ),
