@@ -322,22 +322,40 @@ class Notification(models.Model):
         REVIEW_ESCALATION = "review_escalation", "Escalations of overdue reviews (chairs)"
         DECLARATION_MISSING = "declaration_missing", "Reminders to declare your interests"
         ANNUAL_DECLARATION_DUE = "annual_declaration_due", "Reminders of your annual declaration"
+        OUTCOME_REPORT_DUE = "outcome_report_due", "Reminders of outcome reports due soon"
+        OUTCOME_REPORT_OVERDUE = "outcome_report_overdue", "Reminders of overdue outcome reports"
+        FINAL_REPORT_DUE = "final_report_due", "Reminders of final reports due soon"
+        FINAL_REPORT_OVERDUE = "final_report_overdue", "Reminders of overdue final reports"
+        FINAL_REPORT_ESCALATION = (
+            "final_report_escalation",
+            "Escalations of overdue final reports (chairs)",
+        )
 
     # Every kind may be turned off by email except escalations to chairs.
     OPTIONAL_KINDS = (
         Kind.REVIEW_REMINDER,
         Kind.DECLARATION_MISSING,
         Kind.ANNUAL_DECLARATION_DUE,
+        Kind.OUTCOME_REPORT_DUE,
+        Kind.OUTCOME_REPORT_OVERDUE,
+        Kind.FINAL_REPORT_DUE,
+        Kind.FINAL_REPORT_OVERDUE,
     )
+    ESCALATION_KINDS = (Kind.REVIEW_ESCALATION, Kind.FINAL_REPORT_ESCALATION)
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     subject = models.CharField(
-        max_length=100, help_text="What it is about, for example gate:12:1 or annual:2026."
+        max_length=100,
+        help_text="What it is about, for example gate:12:1, annual:2026, report:7:2027-04-01 "
+        "or final:7.",
     )
-    day = models.DateField()
+    day = models.DateField(
+        help_text="The day it was sent for reminders that repeat (daily, weekly); for those "
+        "sent once, the date they are about (a report's due date, a final report's deadline)."
+    )
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300)
@@ -370,7 +388,7 @@ class EmailOptOut(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="email_opt_out_unique"),
             models.CheckConstraint(
-                condition=~models.Q(kind="review_escalation"),
+                condition=~models.Q(kind__in=["review_escalation", "final_report_escalation"]),
                 name="escalations_always_emailed",
             ),
         ]

@@ -28,10 +28,8 @@ def email_preferences_set(*, user: User, opt_outs: Iterable[str], actor: User) -
     if actor.pk != user.pk:
         raise ValidationError("You can only change your own email settings")
     opt_outs = set(opt_outs)
-    if Kind.REVIEW_ESCALATION in opt_outs:
-        raise ValidationError(
-            {"opt_outs": "Escalations of overdue reviews are always emailed to the chair"}
-        )
+    if opt_outs & set(Notification.ESCALATION_KINDS):
+        raise ValidationError({"opt_outs": "Escalations are always emailed to the chair"})
     unknown = opt_outs - set(Notification.OPTIONAL_KINDS)
     if unknown:
         raise ValidationError({"opt_outs": "Select kinds of reminder from the list"})

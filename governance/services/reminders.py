@@ -1,8 +1,10 @@
 """Reminders and notifications: the daily sweep, the in-portal list and the emails.
 
 A reminder is sent at most once per recipient, kind, subject (a gate's round, a project,
-a year) and day. The unique constraint on Notification decides: two runs, or two workers,
-inserting the same reminder at once block on the index and the loser inserts nothing.
+a year) and day. Reminders meant to go once in all (outcomes' report reminders) give as
+their day a date fixed by what they are about, such as the report's due date. The unique
+constraint on Notification decides: two runs, or two workers, inserting the same reminder
+at once block on the index and the loser inserts nothing.
 Nothing here checks before inserting. Emails are queued after commit, one task per
 notification, and each task claims its row with a conditional update before sending.
 """
@@ -41,6 +43,13 @@ Kind = Notification.Kind
 PANEL_ROLES = (Membership.Role.PANEL_MEMBER, Membership.Role.PANEL_CHAIR)
 SUBMITTED = Project.Status.SUBMITTED
 WEEKLY_KINDS = (Kind.DECLARATION_MISSING, Kind.ANNUAL_DECLARATION_DUE)
+# What this module's daily sweep sends (outcomes sends its own kinds through the helpers).
+SWEEP_KINDS = (
+    Kind.REVIEW_REMINDER,
+    Kind.REVIEW_ESCALATION,
+    Kind.DECLARATION_MISSING,
+    Kind.ANNUAL_DECLARATION_DUE,
+)
 INSERT_BATCH = 1000
 TITLE_MAX = Notification._meta.get_field("title").max_length
 
@@ -95,7 +104,9 @@ def notification_create(
 
 @dataclass(frozen=True)
 class Draft:
-    """A notification the sweep wants to create."""
+    """A notification a sweep wants to create. ``day`` fixes the day of the once-a-day
+    constraint for a reminder meant to go once in all (a report's due date); without it,
+    the sweep's day is used."""
 
     recipient_id: int
     kind: str
@@ -103,6 +114,7 @@ class Draft:
     title: str
     body: str
     url: str
+    day: datetime.date | None = None
 
 
 def _columns(*names: str) -> str:
@@ -113,15 +125,16 @@ def _columns(*names: str) -> str:
 def notifications_create(
     drafts: Iterable[Draft], *, day: datetime.date, opted_out: set[tuple[int, str]]
 ) -> list[tuple[int, int, str]]:
-    """Insert many notifications for ``day``, a batch per statement and transaction, and
-    queue the email of each one inserted. Returns (id, recipient id, kind) of those inserted.
+    """Insert many notifications for ``day`` (or each draft's own day), a batch per
+    statement and transaction, and queue the email of each one inserted. Returns (id,
+    recipient id, kind) of those inserted.
 
     INSERT ... ON CONFLICT DO NOTHING on the once-a-day constraint: a row another run
     inserted first (committed, or still in flight: the insert waits for it) is skipped, and
     RETURNING names only the rows this run inserted, so only those are emailed. Rows go in
     the same order in every run, so two runs at once wait on each other instead of
     deadlocking."""
-    drafts = sorted(set(drafts), key=lambda d: (d.recipient_id, d.kind, d.subject))
+    drafts = sorted(set(drafts), key=lambda d: (d.recipient_id, d.kind, d.subject, d.day or day))
     table = connection.ops.quote_name(Notification._meta.db_table)
     names = ("recipient", "kind", "subject", "day", "title", "body", "url", "created_at")
     conflict = _columns("recipient", "kind", "subject", "day")
@@ -133,7 +146,8 @@ def notifications_create(
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
         params = []
         for d in batch:
-            params += [d.recipient_id, d.kind, d.subject, day, _one_line(d.title), d.body]
+            params += [d.recipient_id, d.kind, d.subject, d.day or day]
+            params += [_one_line(d.title), d.body]
             params += [d.url, now]
         # Only quoted names from the model's _meta and placeholders go into the text.
         sql = (
@@ -519,7 +533,7 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
     drafts += _annual_drafts(today, recent)
     opted_out = set(EmailOptOut.objects.values_list("user_id", "kind"))
     created = notifications_create(drafts, day=today, opted_out=opted_out)
-    counts = dict.fromkeys(Kind.values, 0)
+    counts = dict.fromkeys(SWEEP_KINDS, 0)
     for _, _, kind in created:
         counts[kind] += 1
     return counts

@@ -372,7 +372,7 @@ def test_two_runs_at_once_send_each_reminder_and_email_once(
 ):
     wait(undeclared, 10)
     results = concurrently(2, reminders_send)
-    created = {kind: sum(r[kind] for r in results) for kind in K.values}
+    created = {kind: sum(r[kind] for r in results) for kind in results[0]}
     # 4 gates x 2 reviewers; 4 escalations; 5 people to declare; 2 annual declarations.
     assert created == {
         K.REVIEW_REMINDER: 8,
@@ -442,8 +442,9 @@ def test_escalations_are_emailed_even_to_a_chair_who_tried_to_turn_them_off(
             opt_outs={K.REVIEW_ESCALATION, K.REVIEW_REMINDER},
             actor=panel_chair,
         )
-    with pytest.raises(IntegrityError), transaction.atomic():
-        EmailOptOut.objects.create(user=panel_chair, kind=K.REVIEW_ESCALATION)
+    for escalation in Notification.ESCALATION_KINDS:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            EmailOptOut.objects.create(user=panel_chair, kind=escalation)
     # Every kind that may be turned off, is.
     email_preferences_set(
         user=panel_chair, opt_outs=set(Notification.OPTIONAL_KINDS), actor=panel_chair
@@ -561,22 +562,29 @@ def test_email_settings_turn_kinds_off_and_show_escalations_always_emailed(clien
     assert "Send me these by email" in page
     for kind in Notification.OPTIONAL_KINDS:
         assert f'value="{kind}"' in page and kind.label in page
-    assert page.count("checked") == 3
+    assert page.count("checked") == len(Notification.OPTIONAL_KINDS) == 7
     assert 'value="review_escalation"' not in page
+    assert 'value="final_report_escalation"' not in page
     assert "Escalations of overdue reviews to panel chairs are always emailed" in page
+    assert "So are escalations of overdue final reports" in page
 
     response = client.post(url, {"emailed": [K.REVIEW_REMINDER]})
     assert response.status_code == 302
     assert set(EmailOptOut.objects.filter(user=panel_chair).values_list("kind", flat=True)) == {
         K.DECLARATION_MISSING,
         K.ANNUAL_DECLARATION_DUE,
+        K.OUTCOME_REPORT_DUE,
+        K.OUTCOME_REPORT_OVERDUE,
+        K.FINAL_REPORT_DUE,
+        K.FINAL_REPORT_OVERDUE,
     }
     assert AuditEvent.objects.filter(action="notification.email_preferences").count() == 1
     assert client.get(url).content.decode().count("checked") == 1
 
-    response = client.post(url, {"emailed": [K.REVIEW_ESCALATION]})
-    assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    for escalation in Notification.ESCALATION_KINDS:
+        response = client.post(url, {"emailed": [escalation]})
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
 
     client.post(url, {"emailed": list(Notification.OPTIONAL_KINDS)})
     assert not EmailOptOut.objects.filter(user=panel_chair).exists()
