@@ -245,6 +245,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.tasks.reminders_send_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Approved projects start on their start date once every condition holds; active
+    # projects complete when their end date has passed (CELERY_TIMEZONE).
+    "projects-advance": {
+        "task": "partnerships.tasks.projects_advance_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    # Outcome reports due soon or overdue, final reports near or past their deadline; each
+    # reminder once in all (CELERY_TIMEZONE).
+    "outcome-reminders-send": {
+        "task": "outcomes.tasks.outcome_reminders_send_task",
+        "schedule": crontab(hour=7, minute=15),
+    },
     # Disclosure documents left "running" by a worker that died are marked failed, so the
     # page offers a retry instead of waiting for ever.
     "disclosure-sweep-stale": {

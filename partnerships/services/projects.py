@@ -1,3 +1,4 @@
+import logging
 from collections.abc import Callable
 from datetime import date
 
@@ -28,6 +29,8 @@ from partnerships.sections import (
     short_text,
     submission_problems,
 )
+
+logger = logging.getLogger(__name__)
 
 LEAD_PERMS = ("view_project", "change_project", "edit_proposal")
 
@@ -273,28 +276,74 @@ def _may_act(actor: User | None, project: Project, by: str) -> bool:
     ).exists()
 
 
-def _activation_problems(project: Project) -> list[str]:
+# Why a project cannot start yet, each with a code the pages use to link to the fix.
+ACTIVATION_SUMMARY = "summary"
+ACTIVATION_AGREEMENT = "agreement"
+ACTIVATION_START_DATE = "start_date"
+
+
+def activation_problems(project: Project, *, today: date | None = None) -> list[ValidationError]:
+    """What stops an approved project starting (DESIGN: the executive summary is on the
+    register, the signed agreement is uploaded and the start date has come); none when it
+    can start."""
     from partnerships.models import Document
 
+    today = today or timezone.localdate()
     problems = []
     if project.summary_published_at is None:
         problems.append(
-            "the executive summary must be published on the transparency register first"
+            ValidationError(
+                "the executive summary must be published on the transparency register first",
+                code=ACTIVATION_SUMMARY,
+            )
         )
     if not Document.objects.filter(
         project=project, kind=Document.Kind.AGREEMENT, versions__isnull=False
     ).exists():
-        problems.append("upload the signed written agreement")
-    if project.start_date is None or project.start_date > date.today():
-        problems.append("the start date has not been reached")
+        problems.append(
+            ValidationError("upload the signed written agreement", code=ACTIVATION_AGREEMENT)
+        )
+    if project.start_date is None:
+        problems.append(
+            ValidationError("the project has no start date", code=ACTIVATION_START_DATE)
+        )
+    elif project.start_date > today:
+        problems.append(
+            ValidationError(
+                "the start date has not been reached: it is "
+                f"{project.start_date.day} {project.start_date:%B %Y}",
+                code=ACTIVATION_START_DATE,
+            )
+        )
     return problems
 
 
+def completion_is_early(project: Project, *, today: date | None = None) -> bool:
+    """Whether completing delivery now closes it before its end date (under the exit
+    strategy), which needs a reason. On or after the end date it does not."""
+    today = today or timezone.localdate()
+    return project.end_date is None or today < project.end_date
+
+
+# What the timeline says when the daily task moves a project by itself.
+AUTOMATIC_DESCRIPTIONS = {
+    "activate": "Started automatically: the start date came and every condition was met",
+    "complete": "Delivery completed automatically: the end date passed",
+}
+
+
 def project_transition(
-    *, project: Project, action: str, actor: User | None, reason: str = ""
+    *,
+    project: Project,
+    action: str,
+    actor: User | None,
+    reason: str = "",
+    today: date | None = None,
 ) -> Project:
     """Move the project along the lifecycle. Safe when two people act at once:
-    the row is locked and its status checked again before it changes."""
+    the row is locked and its status checked again before it changes. ``today`` is the
+    date the start and end date rules apply on (default: today); ``actor`` None is the
+    portal itself."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise TransitionRefused(f"Unknown action {action!r}")
@@ -319,10 +368,24 @@ def project_transition(
                 locked.reference = _next_reference(timezone.localdate().year)
             locked.submitted_at = timezone.now()
         if action == "activate":
-            problems = _activation_problems(locked)
+            problems = activation_problems(locked, today=today)
             if problems:
-                raise ValidationError([f"Before the project can start, {p}" for p in problems])
+                raise ValidationError(
+                    [
+                        ValidationError(f"Before the project can start, {p.message}", code=p.code)
+                        for p in problems
+                    ]
+                )
+        if action == "complete" and not reason and completion_is_early(locked, today=today):
+            raise ValidationError(
+                {
+                    "reason": "Enter why delivery is closing before the end date, "
+                    "under the exit strategy"
+                }
+            )
         description = transition.label
+        if actor is None and action in AUTOMATIC_DESCRIPTIONS:
+            description = AUTOMATIC_DESCRIPTIONS[action]
         if action == "approve" and locked.summary_published_at is None:
             # Approval publishes the executive summary on the transparency register
             # (DESIGN rule 4: it is public before the project can start).
@@ -343,3 +406,43 @@ def project_transition(
         for hook in _transition_hooks:
             hook(project=locked, action=action, from_status=from_status, actor=actor)
     return locked
+
+
+def projects_advance(*, today: date | None = None) -> dict[str, int]:
+    """The daily sweep, as the portal itself: start approved projects whose start date has
+    come and whose every activation condition holds, and complete active projects whose
+    end date has passed. Safe to run again, or on two workers at once: each project moves
+    through project_transition, which locks its row and checks its status again, so a
+    project another run (or a person) has already moved is skipped. Returns how many it
+    started and completed."""
+    from partnerships.models import Document
+
+    today = today or timezone.localdate()
+    ready = (
+        Project.objects.filter(
+            status=Project.Status.APPROVED,
+            start_date__lte=today,
+            summary_published_at__isnull=False,
+            documents__kind=Document.Kind.AGREEMENT,
+            documents__versions__isnull=False,
+        )
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    ended = (
+        Project.objects.filter(status=Project.Status.ACTIVE, end_date__lt=today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    counts = {"activated": 0, "completed": 0}
+    for action, key, pks in (("activate", "activated", ready), ("complete", "completed", ended)):
+        for pk in list(pks):
+            try:
+                project_transition(project=Project(pk=pk), action=action, actor=None, today=today)
+            except (TransitionRefused, ValidationError) as exc:
+                # Moved by someone else since the query, or no longer ready: not an error.
+                logger.info("Project %s not %sd automatically: %s", pk, action, exc)
+            else:
+                counts[key] += 1
+    return counts
