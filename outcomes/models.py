@@ -312,9 +312,14 @@ class FinalReport(models.Model):
         return self.status == self.Status.PUBLISHED
 
     def answers(self):
-        """(question, answer label, comment) for each review question."""
+        """(field name, question, answer label, comment) for each review question."""
         return [
-            (question, getattr(self, f"get_{name}_display")(), getattr(self, f"{name}_comment"))
+            (
+                name,
+                question,
+                getattr(self, f"get_{name}_display")(),
+                getattr(self, f"{name}_comment"),
+            )
             for name, question in self.QUESTIONS
         ]
 

@@ -54,7 +54,7 @@ TRANSITIONS = {
         ),
         Transition("activate", "Started", frozenset({S.APPROVED}), S.ACTIVE, "team"),
         Transition("complete", "Delivery completed", frozenset({S.ACTIVE}), S.COMPLETED, "team"),
-        Transition("close", "Closed", frozenset({S.COMPLETED}), S.CLOSED, "panel"),
+        Transition("close", "Closed", frozenset({S.COMPLETED}), S.CLOSED, "team"),
     )
 }
 

@@ -42,6 +42,15 @@ def test_transition_table(ready_proposal, partnership_lead, panel_member, action
             sha256="0" * 64,
             uploaded_by=partnership_lead,
         )
+    if action == "close":
+        # closing needs the published final report (the outcomes app's hook checks it)
+        from django.utils import timezone
+
+        from outcomes.models import FinalReport
+
+        now = timezone.now()
+        FinalReport.objects.create(project=ready_proposal, status="published", published_at=now)
+        Project.objects.filter(pk=ready_proposal.pk).update(outcome_summary_published_at=now)
     actor = partnership_lead if TRANSITIONS[action].by == "team" else panel_member
     before = ProjectEvent.objects.count()
     if allowed:
