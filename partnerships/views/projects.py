@@ -1,4 +1,4 @@
-"""The project list, the status page and withdrawal."""
+"""The project list, the status page, withdrawal, and starting and completing delivery."""
 
 from collections.abc import Callable
 
@@ -10,14 +10,21 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce, ExtractYear
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 
 from accounts.forms import apply_service_errors
 from accounts.models import Membership, Organisation
 from partnerships import selectors
 from partnerships.lifecycle import NEXT_STEP, TRANSITIONS
 from partnerships.models import Partner, Project, TeamMember
-from partnerships.services.projects import TransitionRefused, project_transition
+from partnerships.services.projects import (
+    ACTIVATION_AGREEMENT,
+    TransitionRefused,
+    activation_problems,
+    completion_is_early,
+    project_transition,
+)
 
 PAGE_SIZE = 25
 
@@ -142,6 +149,23 @@ def can_withdraw(user, project: Project) -> bool:
     )
 
 
+def can_act(user, project: Project, action: str) -> bool:
+    """Whether the status page offers ``action`` (a team transition) to this user now."""
+    return project.status in TRANSITIONS[action].sources and selectors.is_project_lead(
+        user, project
+    )
+
+
+def final_report_facts(project: Project, today) -> dict | None:
+    """When a completed project's final report is due, and whether that has passed."""
+    if project.status != Project.Status.COMPLETED or project.final_report_deadline is None:
+        return None
+    return {
+        "deadline": project.final_report_deadline,
+        "overdue": project.final_report_deadline < today,
+    }
+
+
 def _team_with_role(project: Project, role: str) -> TeamMember | None:
     return next((m for m in project.team.all() if m.role == role), None)
 
@@ -169,6 +193,9 @@ def project_detail(request, pk):
             "deputy": _team_with_role(project, TeamMember.Role.DEPUTY),
             "events": events,
             "can_withdraw": can_withdraw(request.user, project),
+            "can_start": can_act(request.user, project, "activate"),
+            "can_complete": can_act(request.user, project, "complete"),
+            "final_report": final_report_facts(project, timezone.localdate()),
         },
     )
 
@@ -218,8 +245,113 @@ def project_withdraw(request, pk):
     return render(request, "partnerships/project_withdraw.html", {"project": project, "form": form})
 
 
+def _team_action_project(request, pk, verb: str) -> Project:
+    """The project, for the lead or deputy only: 404 to outsiders, 403 to other roles."""
+    project = selectors.project_for_view(user=request.user, pk=pk)
+    if not selectors.is_project_lead(request.user, project):
+        raise PermissionDenied(f"Only the project lead or deputy can {verb}")
+    return project
+
+
+def _not_now(request, project: Project, what: str):
+    """The project has moved on (or was never there): say so on its status page."""
+    messages.error(request, what.format(status=project.get_status_display().lower()))
+    return redirect(project)
+
+
+def _problem_rows(project: Project, errors: list[ValidationError]) -> list[dict]:
+    """Each reason a project cannot start, linked to where to put it right if there is
+    such a page."""
+    fixes = {ACTIVATION_AGREEMENT: reverse("partnerships:document-upload", args=[project.pk])}
+    return [{"text": e.messages[0], "url": fixes.get(e.code)} for e in errors]
+
+
+@login_required
+def project_start(request, pk):
+    """The lead or deputy starts an approved project: a check of the conditions, then a
+    confirmation. The service decides; a refusal lists each reason."""
+    project = _team_action_project(request, pk, "start the project")
+    if project.status not in TRANSITIONS["activate"].sources:
+        return _not_now(request, project, "This project cannot be started while it is {status}")
+    refused: list[dict] = []
+    if request.method == "POST":
+        try:
+            project_transition(project=project, action="activate", actor=request.user)
+        except ValidationError as exc:
+            errors = getattr(exc, "error_list", None) or [ValidationError(m) for m in exc.messages]
+            refused = _problem_rows(project, errors)
+        except TransitionRefused as exc:
+            messages.error(request, str(exc))
+            return redirect(project)
+        else:
+            messages.success(request, "The project has started")
+            return redirect(project)
+    missing = [] if refused else _problem_rows(project, activation_problems(project))
+    return render(
+        request,
+        "partnerships/project_start.html",
+        {"project": project, "refused": refused, "missing": missing},
+    )
+
+
+class CompleteForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is delivery closing before the end date?",
+        help_text="Say how the exit strategy applies. Everyone on the project and the "
+        "governance panel will see this on the project's timeline.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        error_messages={
+            "required": "Enter why delivery is closing before the end date, under the exit "
+            "strategy",
+            "max_length": "The reason must be 2,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, early: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not early:
+            del self.fields["reason"]
+
+
+@login_required
+def project_complete(request, pk):
+    """The lead or deputy completes delivery: on or after the end date by confirming,
+    before it (closing early under the exit strategy) with a reason."""
+    project = _team_action_project(request, pk, "complete delivery")
+    if project.status not in TRANSITIONS["complete"].sources:
+        return _not_now(
+            request, project, "Delivery cannot be completed while the project is {status}"
+        )
+    early = completion_is_early(project)
+    form = CompleteForm(request.POST if request.method == "POST" else None, early=early)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project_transition(
+                project=project,
+                action="complete",
+                reason=form.cleaned_data.get("reason", ""),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except TransitionRefused as exc:
+            messages.error(request, str(exc))
+            return redirect(project)
+        else:
+            messages.success(request, "Delivery is complete. The final report is now due.")
+            return redirect(project)
+    return render(
+        request,
+        "partnerships/project_complete.html",
+        {"project": project, "form": form, "early": early},
+    )
+
+
 urlpatterns = [
     path("", project_list, name="project-list"),
     path("<int:pk>/", project_detail, name="project-detail"),
     path("<int:pk>/withdraw/", project_withdraw, name="project-withdraw"),
+    path("<int:pk>/start/", project_start, name="project-start"),
+    path("<int:pk>/complete/", project_complete, name="project-complete"),
 ]
