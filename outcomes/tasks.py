@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from outcomes import services
+from outcomes import reminders, services
 
 
 @shared_task(autoretry_for=(OSError, OperationalError), retry_backoff=True, max_retries=3)
@@ -14,3 +14,10 @@ def disclosure_render_task(document_id: int) -> str:
 @shared_task
 def disclosure_sweep_stale_task() -> int:
     return services.disclosure_sweep_stale()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def outcome_reminders_send_task() -> dict[str, int]:
+    """The daily sweep of outcome reminders. Running it again (a retry, a second worker, the
+    next day) sends nothing twice: each reminder is keyed on the date it is about."""
+    return reminders.outcome_reminders_send()
