@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from kombu import Connection
 
@@ -34,17 +35,52 @@ def _limited(projects, **filters) -> dict:
     }
 
 
-def _industry_home(user, profile) -> dict | None:
+def _by_deadline(projects, today, **filters) -> dict:
+    """Like _limited, for projects awaiting their final report: the earliest deadline
+    first, each marked overdue or not."""
+    shown = list(projects[:HOME_LIST_LIMIT])
+    for project in shown:
+        deadline = project.final_report_deadline
+        project.final_report_overdue = deadline is not None and deadline < today
+    all_url = (
+        reverse("partnerships:project-list")
+        + "?"
+        + urlencode({"status": Project.Status.COMPLETED, **filters})
+    )
+    return {"projects": shown, "count": projects.count(), "all_url": all_url}
+
+
+def _team_final_reports(user, today) -> dict:
+    """The user's own completed projects (on the team), awaiting their final report."""
+    on_team = TeamMember.objects.filter(user=user).values("project")
+    mine = project_selectors.project_list_for(user=user).filter(pk__in=on_team)
+    return _by_deadline(project_selectors.awaiting_final_report(mine), today)
+
+
+def _final_reports_watch(projects, today, **filters) -> dict:
+    """Final reports overdue, and due soon, among ``projects``, for those who oversee them."""
+    return {
+        "overdue": _by_deadline(
+            project_selectors.final_reports_overdue(projects, today=today), today, **filters
+        ),
+        "due_soon": _by_deadline(
+            project_selectors.final_reports_due_soon(projects, today=today), today, **filters
+        ),
+        "due_soon_days": project_selectors.FINAL_REPORT_DUE_SOON_DAYS,
+    }
+
+
+def _industry_home(user, profile, today) -> dict | None:
     organisations = profile.organisations_with_role(Role.INDUSTRY_MEMBER)
     if not organisations:
         return None
     on_projects = Partner.objects.filter(organisation__in=organisations).values("project")
     visible = project_selectors.project_list_for(user=user).filter(pk__in=on_projects)
     filters = {"partner": organisations[0].pk} if len(organisations) == 1 else {}
-    return _limited(visible, **filters)
+    return {**_limited(visible, **filters), "final_reports": _team_final_reports(user, today)}
 
 
-def _lead_home(user, profile) -> dict | None:
+def _lead_home(user, profile, today) -> dict | None:
     organisations = profile.organisations_with_role(Role.PARTNERSHIP_LEAD)
     if not organisations:
         return None
@@ -56,6 +92,7 @@ def _lead_home(user, profile) -> dict | None:
         "drafts": _limited(mine.filter(status=Project.Status.DRAFT), status="draft"),
         "needing_action": _limited(project_selectors.projects_needing_action(user=user)),
         "active": _limited(mine.filter(status=Project.Status.ACTIVE), status="active"),
+        "final_reports": _by_deadline(project_selectors.awaiting_final_report(mine), today),
     }
 
 
@@ -81,6 +118,15 @@ def _reviews_home(user) -> dict:
     return {"queue": items[:HOME_REVIEW_LIMIT], "count": len(items)}
 
 
+def _panel_final_reports(user, profile, today) -> dict:
+    """For panel members and chairs: final reports of the projects their ICBs lead."""
+    organisations = profile.organisations_with_role(Role.PANEL_MEMBER, Role.PANEL_CHAIR)
+    led = project_selectors.project_list_for(user=user).filter(lead_organisation__in=organisations)
+    unique = {o.pk for o in organisations}
+    filters = {"icb": next(iter(unique))} if len(unique) == 1 else {}
+    return _final_reports_watch(led, today, **filters)
+
+
 def _oversight_home(user, profile) -> list[dict] | None:
     if not (profile.is_administrator or profile.has_role(Role.AUDITOR)):
         return None
@@ -102,17 +148,25 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "home_public.html")
     user, profile = request.user, request.profile
+    today = timezone.localdate()
     panel = _panel_home(user, profile)
+    oversight = _oversight_home(user, profile)
     return render(
         request,
         "home.html",
         {
             "memberships": profile.memberships,
-            "industry": _industry_home(user, profile),
-            "lead": _lead_home(user, profile),
+            "industry": _industry_home(user, profile, today),
+            "lead": _lead_home(user, profile, today),
             "panel": panel,
             "reviews": _reviews_home(user) if panel else None,
-            "oversight": _oversight_home(user, profile),
+            "panel_final_reports": _panel_final_reports(user, profile, today) if panel else None,
+            "oversight": oversight,
+            "oversight_final_reports": (
+                _final_reports_watch(project_selectors.project_list_for(user=user), today)
+                if oversight
+                else None
+            ),
             "can_start": can_start_proposal(profile),
         },
     )
