@@ -18,11 +18,12 @@ from governance.gate_selectors import latest_sign_offs
 from governance.gates import GATES
 from governance.models import ConflictManagement, Gate, Review
 from governance.register_selectors import published_projects
+from outcomes.models import FinalReport, MeasureValue, OutcomeReport
 from partnerships.models import OutcomeMeasure, Project
 
 # Part of every content hash: raise it when the PDF templates change what they show, so
 # documents made by the old templates are not handed out for the new ones.
-LAYOUT_VERSION = 2  # 2: the outcome measures
+LAYOUT_VERSION = 3  # 2: the outcome measures; 3: outcome reports and the final report
 
 
 def canonical_json(data) -> str:
@@ -188,6 +189,72 @@ def _measures(project: Project) -> list[dict]:
     ]
 
 
+def _reports(project: Project) -> list[dict]:
+    """The submitted outcome reports, each measure's value in the order of the measures."""
+    reports = (
+        OutcomeReport.objects.filter(project=project, status=OutcomeReport.Status.SUBMITTED)
+        .select_related("submitted_by")
+        .prefetch_related(
+            Prefetch("values", queryset=MeasureValue.objects.select_related("measure"))
+        )
+        .order_by("period_end")
+    )
+    return [
+        {
+            "period_start": _iso(r.period_start),
+            "period_end": _iso(r.period_end),
+            "submitted_at": _iso(r.submitted_at),
+            "submitted_by": _person(r.submitted_by),
+            "rag": r.get_rag_display(),
+            "rag_reason": r.rag_reason,
+            "values": [
+                {"measure": v.measure.name, "value": _number(v.value), "unit": v.measure.unit}
+                for v in sorted(r.values.all(), key=lambda v: v.measure_id)
+            ],
+        }
+        for r in reports
+    ]
+
+
+def _final_report(project: Project) -> dict:
+    """The published final report, or when it is due."""
+    report = (
+        FinalReport.objects.filter(project=project, status=FinalReport.Status.PUBLISHED)
+        .select_related("published_by")
+        .prefetch_related("results__measure")
+        .first()
+    )
+    if report is None:
+        return {"published": False, "deadline": _iso(project.final_report_deadline)}
+    return {
+        "published": True,
+        "published_at": _iso(report.published_at),
+        "published_by": _person(report.published_by),
+        "outcomes_achieved": report.outcomes_achieved,
+        "results": [
+            {
+                "measure": r.measure.name,
+                "unit": r.measure.unit,
+                "achieved": _number(r.achieved),
+                "target": _number(r.measure.target_value),
+                "commentary": r.commentary,
+            }
+            for r in sorted(report.results.all(), key=lambda r: r.measure_id)
+        ],
+        "benefits": {
+            "patients": report.benefits_patients,
+            "nhs": report.benefits_nhs,
+            "industry": report.benefits_industry,
+        },
+        "answers": [
+            {"question": question, "answer": answer, "comment": comment}
+            for _, question, answer, comment in report.answers()
+        ],
+        "outcome_summary": report.outcome_summary,
+        "lessons_learned": report.lessons_learned,
+    }
+
+
 def project_audit_trail(project: Project):
     """The project's own events, and those of its review and gates, oldest first."""
     gate_ids = [str(pk) for pk in Gate.objects.filter(project=project).values_list("pk", flat=True)]
@@ -238,8 +305,11 @@ def project_snapshot(project: Project) -> dict:
         "gates": _gates(project),
         "declarations": _declarations(project),
         "audit_trail": _audit_trail(project),
-        # Outcome reports are not recorded by the portal yet; the PDF says so.
-        "outcomes": {"measures": _measures(project), "reports": None},
+        "outcomes": {
+            "measures": _measures(project),
+            "reports": _reports(project),
+            "final_report": _final_report(project),
+        },
     }
 
 

@@ -347,3 +347,54 @@ def test_library_query_count_does_not_grow(client, closed, outsider, django_asse
         )
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(url)
+
+
+# The disclosure PDF ------------------------------------------------------------------------
+
+
+def test_the_disclosure_pdf_shows_the_reports_and_the_final_report(
+    approved, partnership_lead, deputy
+):
+    from pathlib import Path
+
+    from outcomes import services
+    from outcomes.models import DisclosureDocument
+    from outcomes.report_services import outcome_report_save, outcome_report_submit
+    from outcomes.reports import report_schedule
+    from tests.outcomes.conftest import pdf_text
+
+    Project.objects.filter(pk=approved.pk).update(status=S.ACTIVE)
+    active = Project.objects.get(pk=approved.pk)
+    measure = active.measures.first()
+    report = outcome_report_save(
+        project=active,
+        period_end=report_schedule(active)[0],
+        data={
+            "rag": "amber",
+            "rag_reason": "Recruitment <b>slow</b>",
+            "narrative": "Clinics started",
+            "values": {m.pk: (Decimal("1520"), "") for m in active.measures.all()},
+        },
+        actor=partnership_lead,
+    )
+    outcome_report_submit(report=report, actor=partnership_lead)
+    Project.objects.filter(pk=approved.pk).update(status=S.COMPLETED)
+    completed = Project.objects.get(pk=approved.pk)
+    final_report_save(
+        project=completed,
+        data=complete_answers(completed, outcome_summary="<script>x</script> 240 diagnosed"),
+        actor=deputy,
+    )
+    final_report_publish(project=completed, actor=deputy)
+
+    document = services.disclosure_request(
+        kind=DisclosureDocument.Kind.PROJECT, project=completed, actor=partnership_lead
+    )
+    document = services.disclosure_render(document_id=document.pk)
+    text = pdf_text(Path(document.file.path).read_bytes())
+    assert "Amber: Recruitment <b>slow</" in text  # as typed, not bold
+    assert f"{measure.name}: 1,520%" in text
+    assert "Was the shared vision sustained? Yes" in text
+    assert "<script>x</script> 240 diagnosed" in text
+    assert "Start spirometry training early" in text
+    assert f"{measure.name} 80% 61.5% From the audit" in text

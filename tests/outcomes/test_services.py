@@ -56,12 +56,13 @@ def test_the_project_pdf_shows_what_was_decided_and_keeps_user_text_as_text(
     assert "Nil return" in text
     assert "Page 1 of" in text
     assert "project.submit" in text  # the audit trail
-    # The outcome measures agreed before approval (DESIGN rule 5); reports are not recorded yet.
+    # The outcome measures agreed before approval (DESIGN rule 5); no report yet.
     assert "1. Review every patient on high-dose inhalers" in text
     assert "Patients reviewed" in text and "Higher is better" in text
     assert "30% 31 March 2026" in text and "80% by 30 June 2028" in text
     assert "GP clinical system audit" in text and "Quarterly" in text
-    assert "does not record outcome reports" in text
+    assert "No outcome report has been submitted" in text
+    assert "Final report Not yet published" in text
     assert audit_verify().intact
 
 
