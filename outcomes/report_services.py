@@ -1,6 +1,8 @@
-"""Outcome reports: save a draft, submit it (which locks it), raise a risk or issue, comment.
+"""Outcome reports: save a draft, submit it (which locks it), raise, change or remove a risk
+or issue, comment.
 
-Any member of the project team saves drafts and raises risks and issues; the project lead or
+Any member of the project team saves drafts and raises risks and issues; whoever raised a
+risk or issue, or the project lead or deputy, changes or removes it; the project lead or
 deputy submits; after submission the report cannot be changed, and the team comments on it.
 """
 
@@ -139,12 +141,14 @@ def outcome_report_submit(*, report: OutcomeReport, actor: User) -> OutcomeRepor
     return report
 
 
-def issue_raise(
-    *, project: Project, period_end, kind: str, description: str, actor: User
-) -> ReportIssue:
-    """Any partner on the team raises a risk or issue on a report while it is a draft."""
-    _check_team(project, actor)
-    _check_active(project)
+def _a_kind(issue: ReportIssue) -> str:
+    """“a risk” or “an issue”."""
+    return (
+        "an " if issue.kind == ReportIssue.Kind.ISSUE else "a "
+    ) + issue.get_kind_display().lower()
+
+
+def _check_issue(kind: str, description: str) -> None:
     errors = {}
     if kind not in ReportIssue.Kind.values:
         errors["kind"] = "Choose whether it is a risk or an issue"
@@ -152,6 +156,15 @@ def issue_raise(
         errors["description"] = "Describe the risk or issue"
     if errors:
         raise ValidationError(errors)
+
+
+def issue_raise(
+    *, project: Project, period_end, kind: str, description: str, actor: User
+) -> ReportIssue:
+    """Any partner on the team raises a risk or issue on a report while it is a draft."""
+    _check_team(project, actor)
+    _check_active(project)
+    _check_issue(kind, description)
     member = team_member(actor, project)
     with transaction.atomic():
         report = _draft_for_period(project, period_end)
@@ -167,11 +180,86 @@ def issue_raise(
             actor=actor,
             action="outcome_report_issue",
             description=(
-                f"Raised a {issue.get_kind_display().lower()} on the outcome report to "
-                f"{period_end:%-d %B %Y}"
+                f"Raised {_a_kind(issue)} on the outcome report to {period_end:%-d %B %Y}"
             ),
         )
     return issue
+
+
+def can_change_issue(user, issue: ReportIssue, project: Project) -> bool:
+    """Whoever raised it (while still on the team), or the project lead or deputy."""
+    if can_submit_reports(user, project):
+        return True
+    return issue.raised_by_id == user.pk and can_write_reports(user, project)
+
+
+def _issue_for_change(issue: ReportIssue, project: Project, actor: User) -> ReportIssue:
+    """Checks, then the issue as it is now, its report locked (so a submission waits for
+    the change, or the change sees the submission). Inside a transaction."""
+    if not can_change_issue(actor, issue, project):
+        raise PermissionDenied(
+            "Only whoever raised a risk or issue, or the project lead or deputy, changes it"
+        )
+    _check_active(project)
+    report = OutcomeReport.objects.select_for_update().get(pk=issue.report_id)
+    if report.is_submitted:
+        raise ValidationError(LOCKED)
+    current = ReportIssue.objects.filter(pk=issue.pk, report=report).first()
+    if current is None:
+        raise ValidationError("This risk or issue has already been removed")
+    return current
+
+
+def _issue_words(issue: ReportIssue) -> str:
+    return f"{_a_kind(issue)} on the outcome report to {issue.report.period_end:%-d %B %Y}"
+
+
+def issue_change(*, issue: ReportIssue, kind: str, description: str, actor: User) -> ReportIssue:
+    """Change a risk or issue's kind or description while its report is a draft."""
+    project = issue.report.project
+    _check_issue(kind, description)
+    description = description.strip()
+    with transaction.atomic():
+        current = _issue_for_change(issue, project, actor)
+        changes = {
+            name: [getattr(current, name), value]
+            for name, value in (("kind", kind), ("description", description))
+            if getattr(current, name) != value
+        }
+        if not changes:
+            return current
+        current.kind, current.description = kind, description
+        current.save(update_fields=["kind", "description"])
+        event_record(
+            project=project,
+            actor=actor,
+            action="outcome_report_issue_change",
+            description=f"Changed {_issue_words(current)}",
+            changes=changes,
+        )
+    return current
+
+
+def issue_remove(*, issue: ReportIssue, actor: User) -> None:
+    """Remove a risk or issue while its report is a draft; the audit trail keeps what it
+    said."""
+    project = issue.report.project
+    with transaction.atomic():
+        current = _issue_for_change(issue, project, actor)
+        words = _issue_words(current)
+        changes = {
+            "kind": [current.kind, ""],
+            "description": [current.description, ""],
+            "raised_by": [current.raised_by.email, ""],
+        }
+        current.delete()
+        event_record(
+            project=project,
+            actor=actor,
+            action="outcome_report_issue_remove",
+            description=f"Removed {words}",
+            changes=changes,
+        )
 
 
 def report_comment_add(*, report: OutcomeReport, body: str, actor: User) -> ReportComment:

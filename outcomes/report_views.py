@@ -1,8 +1,10 @@
-"""Outcome reports on a project: the schedule with each measure's chart, and a report page
-(a form while it is a draft, read-only with comments once submitted)."""
+"""Outcome reports on a project: the schedule with each measure's chart, a report page
+(a form while it is a draft, read-only with comments once submitted), and pages to change
+or remove a risk or issue raised on a draft."""
 
 from collections import defaultdict
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -78,13 +80,17 @@ def _report(project, period):
     )
 
 
-@login_required
-def report_detail(request, pk, number):
-    project = project_for_view(user=request.user, pk=pk)
+def _period(project, number):
     periods = project_periods(project)
     if not 1 <= number <= len(periods):
         raise Http404("No such reporting period")
-    period = periods[number - 1]
+    return periods[number - 1]
+
+
+@login_required
+def report_detail(request, pk, number):
+    project = project_for_view(user=request.user, pk=pk)
+    period = _period(project, number)
     report = _report(project, period)
     can_write = services.can_write_reports(request.user, project)
     measures = list(project.measures.all())
@@ -141,6 +147,15 @@ def report_detail(request, pk, number):
     submitted = report is not None and report.is_submitted
     editable = can_write and not submitted and project.status == Project.Status.ACTIVE
     values = {v.measure_id: v for v in report.values.all()} if report else {}
+    changeable = (
+        {
+            issue.pk
+            for issue in report.issues.all()
+            if services.can_change_issue(request.user, issue, project)
+        }
+        if editable and report is not None
+        else set()
+    )
     return render(
         request,
         "outcomes/report_detail.html",
@@ -156,11 +171,90 @@ def report_detail(request, pk, number):
             "issue_form": issue_form,
             "comment_form": comment_form,
             "measure_values": [(m, values.get(m.pk)) for m in measures],
+            "changeable_issues": changeable,
         },
+    )
+
+
+def _issue_for_view(request, pk, number, issue_id):
+    """The project, period and risk or issue: 404 to outsiders and for an issue of another
+    report or project, 403 to those who may not change it."""
+    project = project_for_view(user=request.user, pk=pk)
+    period = _period(project, number)
+    issue = (
+        ReportIssue.objects.select_related("report", "raised_by", "organisation")
+        .filter(pk=issue_id, report__project=project, report__period_end=period.end)
+        .first()
+    )
+    if issue is None:
+        raise Http404("No such risk or issue")
+    issue.report.project = project
+    if not services.can_change_issue(request.user, issue, project):
+        raise PermissionDenied(
+            "Only whoever raised a risk or issue, or the project lead or deputy, changes it"
+        )
+    locked = issue.report.is_submitted or project.status != Project.Status.ACTIVE
+    return project, period, issue, locked
+
+
+@login_required
+def report_issue_change(request, pk, number, issue_id):
+    project, period, issue, locked = _issue_for_view(request, pk, number, issue_id)
+    form = IssueForm(
+        request.POST if request.method == "POST" else None,
+        initial={"kind": issue.kind, "description": issue.description},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.issue_change(
+                issue=issue,
+                kind=form.cleaned_data["kind"],
+                description=form.cleaned_data["description"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"The {issue.get_kind_display().lower()} has been changed")
+            return redirect("outcomes:report-detail", pk=project.pk, number=number)
+    return render(
+        request,
+        "outcomes/report_issue_change.html",
+        {"project": project, "period": period, "issue": issue, "form": form, "locked": locked},
+    )
+
+
+@login_required
+def report_issue_remove(request, pk, number, issue_id):
+    """Ask, then remove."""
+    project, period, issue, locked = _issue_for_view(request, pk, number, issue_id)
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.issue_remove(issue=issue, actor=request.user)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"The {issue.get_kind_display().lower()} has been removed")
+            return redirect("outcomes:report-detail", pk=project.pk, number=number)
+    return render(
+        request,
+        "outcomes/report_issue_remove.html",
+        {"project": project, "period": period, "issue": issue, "form": form, "locked": locked},
     )
 
 
 urlpatterns = [
     path("projects/<int:pk>/reports/", report_list, name="report-list"),
     path("projects/<int:pk>/reports/<int:number>/", report_detail, name="report-detail"),
+    path(
+        "projects/<int:pk>/reports/<int:number>/issues/<int:issue_id>/change/",
+        report_issue_change,
+        name="report-issue-change",
+    ),
+    path(
+        "projects/<int:pk>/reports/<int:number>/issues/<int:issue_id>/remove/",
+        report_issue_remove,
+        name="report-issue-remove",
+    ),
 ]
