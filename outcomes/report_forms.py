@@ -79,6 +79,12 @@ class ReportForm(forms.Form):
     what_did_not = forms.CharField(
         label="What did not work", widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
+    share_lessons = forms.BooleanField(
+        label="Share what worked and what did not in the learning library",
+        help_text="Once the report is submitted, anyone signed in to the portal can read them "
+        "there, with the names of the project lead and deputy to ask.",
+        required=False,
+    )
 
     def __init__(self, *args, measures, report=None, **kwargs):
         initial = {}
@@ -89,6 +95,7 @@ class ReportForm(forms.Form):
                 "narrative": report.narrative,
                 "what_worked": report.what_worked,
                 "what_did_not": report.what_did_not,
+                "share_lessons": report.share_lessons,
             }
             for value in report.values.all():
                 initial[f"value_{value.measure_id}"] = value.value
@@ -118,6 +125,7 @@ class ReportForm(forms.Form):
 
     def report_data(self) -> dict:
         data = {name: self.cleaned_data.get(name) or "" for name in ReportForm.base_fields}
+        data["share_lessons"] = bool(self.cleaned_data.get("share_lessons"))
         data["values"] = {
             m.pk: (self.cleaned_data.get(f"value_{m.pk}"), self.cleaned_data.get(f"note_{m.pk}"))
             for m in self.measures

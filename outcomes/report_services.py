@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from outcomes.models import MeasureValue, OutcomeReport, ReportComment, ReportIssue
+from outcomes.models import Lesson, MeasureValue, OutcomeReport, ReportComment, ReportIssue
 from outcomes.reports import project_periods
 from partnerships.models import Project, TeamMember
 from partnerships.selectors import is_project_lead, team_member
@@ -76,6 +76,7 @@ def outcome_report_save(*, project: Project, period_end, data: dict, actor: User
         report = _draft_for_period(project, period_end)
         for name in TEXT_FIELDS:
             setattr(report, name, (data.get(name) or "").strip() if name != "rag" else rag)
+        report.share_lessons = bool(data.get("share_lessons"))
         report.save()
         for measure_id, (value, note) in (data.get("values") or {}).items():
             if measure_id not in measures:
@@ -131,6 +132,15 @@ def outcome_report_submit(*, report: OutcomeReport, actor: User) -> OutcomeRepor
         ).update(status=OutcomeReport.Status.SUBMITTED, submitted_by=actor, submitted_at=now)
         if updated != 1:
             raise ValidationError(LOCKED)
+        if report.share_lessons and (report.what_worked or report.what_did_not):
+            Lesson.objects.create(
+                project=project,
+                source=Lesson.Source.REPORT,
+                outcome_report=report,
+                what_worked=report.what_worked,
+                what_did_not=report.what_did_not,
+                shared_at=now,
+            )
         event_record(
             project=project,
             actor=actor,

@@ -2,6 +2,7 @@
 summary on the register, the closure rule, the deadline, the pages and the learning library."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -398,3 +399,61 @@ def test_the_disclosure_pdf_shows_the_reports_and_the_final_report(
     assert "<script>x</script> 240 diagnosed" in text
     assert "Start spirometry training early" in text
     assert f"{measure.name} 80% 61.5% From the audit" in text
+
+
+# Lessons from outcome reports ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("share", [True, False])
+def test_an_outcome_reports_lessons_are_shared_only_when_the_team_chooses(
+    client, approved, partnership_lead, outsider, share
+):
+    from outcomes.report_services import outcome_report_save, outcome_report_submit
+    from outcomes.reports import report_schedule
+
+    Project.objects.filter(pk=approved.pk).update(status=S.ACTIVE)
+    active = Project.objects.get(pk=approved.pk)
+    report = outcome_report_save(
+        project=active,
+        period_end=report_schedule(active)[0],
+        data={
+            "rag": "green",
+            "rag_reason": "On track",
+            "narrative": "Clinics running",
+            "what_worked": "Evening clinics in community pharmacies",
+            "what_did_not": "Letters",
+            "share_lessons": share,
+            "values": {m.pk: (Decimal("50"), "") for m in active.measures.all()},
+        },
+        actor=partnership_lead,
+    )
+    assert not Lesson.objects.exists()  # a draft shares nothing
+    outcome_report_submit(report=report, actor=partnership_lead)
+    assert Lesson.objects.filter(outcome_report=report).exists() is share
+    client.force_login(outsider)
+    page = client.get(reverse("outcomes:learning-library"), {"q": "pharmacies"})
+    assert (b"Evening clinics in community pharmacies" in page.content) is share
+
+
+def test_the_share_choice_is_on_the_report_form(client, approved, partnership_lead):
+    Project.objects.filter(pk=approved.pk).update(status=S.ACTIVE)
+    client.force_login(partnership_lead)
+    url = reverse("outcomes:report-detail", args=[approved.pk, 1])
+    client.post(url, {"action": "save", "share_lessons": "on", "what_worked": "Evening clinics"})
+    report = approved.outcome_reports.get()
+    assert report.share_lessons is True and report.what_worked == "Evening clinics"
+    tag = re.search(r'<input[^>]*name="share_lessons"[^>]*>', client.get(url).content.decode())
+    assert tag and "checked" in tag.group(0)
+
+
+def test_a_measure_unit_with_markup_is_escaped_in_the_form_hints(
+    client, approved, partnership_lead
+):
+    Project.objects.filter(pk=approved.pk).update(status=S.COMPLETED)
+    approved.measures.update(unit="<i>x</i>")
+    client.force_login(partnership_lead)
+    page = client.get(reverse("outcomes:final-report", args=[approved.pk]))
+    assert b"<i>x</i>" not in page.content and b"&lt;i&gt;x&lt;/i&gt;" in page.content
+    Project.objects.filter(pk=approved.pk).update(status=S.ACTIVE)
+    page = client.get(reverse("outcomes:report-detail", args=[approved.pk, 1]))
+    assert b"<i>x</i>" not in page.content and b"&lt;i&gt;x&lt;/i&gt;" in page.content
