@@ -133,6 +133,28 @@ REVIEWS = {
     },
     # Awaiting review, with the conflicted member excluded.
     CONFLICT_PROJECT: {"sign_offs": []},
+    # Approved on the standard route, then delivered (portal/demo_outcomes.py).
+    "Finding people with undiagnosed heart failure in the community": {
+        "sign_offs": [
+            (g, who, APPROVE, "", {})
+            for g in ALL_GATES
+            for who in ("panel@gm-icb.example", "panel2@gm-icb.example")
+        ],
+    },
+    "Improving the diagnosis of osteoporosis after a fragility fracture": {
+        "sign_offs": [
+            (g, who, APPROVE, "", {})
+            for g in ALL_GATES
+            for who in ("panel@lsc-icb.example", "chair@lsc-icb.example")
+        ],
+    },
+    "Hepatitis C testing in needle and syringe programmes": {
+        "sign_offs": [
+            (g, who, APPROVE, "", {})
+            for g in ALL_GATES
+            for who in ("panel@nhs-apa.example", "panel2@nhs-apa.example")
+        ],
+    },
 }
 
 

@@ -1,5 +1,6 @@
-"""The demo projects: four after published 2024 case studies, three more invented for the
-demo, in every state a panel's review leads to (portal/demo_governance.py takes each there).
+"""The demo projects: four after published 2024 case studies, six more invented for the
+demo, in every state a panel's review leads to (portal/demo_governance.py takes each there)
+and, for three, delivery after approval (portal/demo_outcomes.py).
 
 The case studies' organisations and subjects follow the published record; every figure,
 date, person and sentence is illustrative demo content, not the published record.
@@ -13,6 +14,7 @@ from partnerships.models import Partner, Project
 from partnerships.services import measures as measure_services
 from partnerships.services import partners, projects, team
 from portal.demo_governance import seed_review
+from portal.demo_outcomes import seed_delivery
 
 COMMON = {
     "kind": "collaborative",
@@ -265,6 +267,203 @@ PROJECTS = [
         "summary": "Lincolnshire ICB and AstraZeneca are working together so that people with "
         "COPD are reviewed soon after leaving hospital and are readmitted less often.",
     },
+    # Three projects that have started, invented for the demo (portal/demo_outcomes.py
+    # delivers them): one active with its outcome reports, one completed and awaiting its
+    # final report, one closed with its outcome summary on the register.
+    {
+        "title": "Finding people with undiagnosed heart failure in the community",
+        "lead": "lead@gm-icb.example",
+        "deputy": "deputy@gm-icb.example",
+        "company": "AstraZeneca",
+        "industry": "industry@astrazeneca.example",
+        "state": "approved",
+        "delivery": "active",
+        "start_date": date(2026, 1, 5),
+        "end_date": date(2027, 12, 31),
+        "therapy_area": "Cardiovascular",
+        "population_need": "Four in five people with heart failure in Greater Manchester are "
+        "diagnosed in hospital, often after an emergency admission.",
+        "objectives": [
+            "Test everyone with suspected heart failure in primary care",
+            "See everyone with a raised test result for an echocardiogram promptly",
+        ],
+        "measures": [
+            (
+                "People with suspected heart failure who have an NT-proBNP test within 2 weeks",
+                "%",
+                "higher",
+                "42",
+                "80",
+                "GP clinical system audit",
+                "quarterly",
+                date(2025, 12, 31),
+            ),
+            (
+                "People with a raised NT-proBNP who have an echocardiogram within 6 weeks",
+                "%",
+                "higher",
+                "38",
+                "75",
+                "Community echocardiography service records",
+                "quarterly",
+                date(2025, 12, 31),
+            ),
+        ],
+        "summary": "Greater Manchester ICB and AstraZeneca are working with GP practices and "
+        "community echocardiography services so that heart failure is found before a crisis.",
+        "reports": {
+            "written": 3,
+            "submitted": 2,
+            "progress": 0.9,
+            "rags": ["green", "amber", "amber"],
+            "narrative": "Testing runs in 41 of 48 practices; echocardiography capacity is the "
+            "constraint.",
+            "lessons": {
+                2: (
+                    "Practice pharmacists running the searches found eligible people quickly.",
+                    "Letters inviting people for a test had a poor response; texts did better.",
+                )
+            },
+            "issues": {
+                2: (
+                    "risk",
+                    "Two echocardiographers leave in the spring; waits may pass 6 weeks.",
+                ),
+                3: ("issue", "One practice's data extract failed this quarter."),
+            },
+            "comments": {
+                2: "AstraZeneca can fund locum echocardiography sessions for the spring: "
+                "we will raise it at the oversight group."
+            },
+        },
+    },
+    {
+        "title": "Improving the diagnosis of osteoporosis after a fragility fracture",
+        "lead": "lead@lsc-icb.example",
+        "deputy": "deputy@lsc-icb.example",
+        "company": "Sanofi",
+        "industry": "industry@sanofi.example",
+        "state": "approved",
+        "delivery": "completed",
+        "start_date": date(2025, 4, 1),
+        "end_date": date(2026, 9, 30),
+        "therapy_area": "Musculoskeletal",
+        "population_need": "Fewer than half of people over 50 who break a bone after a minor "
+        "fall are assessed for osteoporosis.",
+        "objectives": ["Assess everyone over 50 after a fragility fracture"],
+        "measures": [
+            (
+                "People over 50 assessed for osteoporosis within 12 weeks of a fragility fracture",
+                "%",
+                "higher",
+                "46",
+                "80",
+                "Fracture liaison service records",
+                "quarterly",
+                date(2025, 3, 31),
+            ),
+        ],
+        "summary": "Lancashire and South Cumbria ICB and Sanofi are extending the fracture "
+        "liaison service so that more people are assessed for osteoporosis after a fracture.",
+        "reports": {
+            "written": 6,
+            "submitted": 6,
+            "progress": 0.95,
+            "rags": ["green", "green", "amber", "green"],
+            "narrative": "The fracture liaison service now covers every emergency department.",
+            "lessons": {
+                3: (
+                    "A shared fracture register between the emergency departments and the "
+                    "liaison service.",
+                    "Relying on discharge letters to identify fractures missed a third of them.",
+                )
+            },
+        },
+        "final": {
+            "outcomes_achieved": "Assessments rose from 46% to 78% of eligible people.",
+            "benefits_patients": "More people are treated before a second fracture.",
+            "benefits_nhs": "A single register of fragility fractures across the ICB.",
+        },
+    },
+    {
+        "title": "Hepatitis C testing in needle and syringe programmes",
+        "lead": "lead@nhs-apa.example",
+        "deputy": "deputy@nhs-apa.example",
+        "company": "Gilead Sciences",
+        "industry": "industry@gilead.example",
+        "state": "approved",
+        "delivery": "closed",
+        "start_date": date(2024, 10, 1),
+        "end_date": date(2025, 9, 30),
+        "therapy_area": "Infectious diseases",
+        "population_need": "Many people who inject drugs use needle and syringe programmes "
+        "but are never offered a hepatitis C test there.",
+        "objectives": [
+            "Offer a test at every needle and syringe programme visit",
+            "Start treatment quickly for everyone who tests positive",
+        ],
+        "measures": [
+            (
+                "Needle and syringe programme clients tested for hepatitis C in the year",
+                "%",
+                "higher",
+                "22",
+                "60",
+                "Provider case management system",
+                "quarterly",
+                date(2024, 9, 30),
+            ),
+            (
+                "Median days from a positive test to starting treatment",
+                "days",
+                "lower",
+                "63",
+                "21",
+                "Operational delivery network treatment records",
+                "quarterly",
+                date(2024, 9, 30),
+            ),
+        ],
+        "summary": "The NHS Addictions Provider Alliance and Gilead Sciences offered hepatitis C "
+        "testing and treatment in needle and syringe programmes.",
+        "reports": {
+            "written": 4,
+            "submitted": 4,
+            "progress": 1.05,
+            "rags": ["amber", "green"],
+            "narrative": "Dry blood spot testing is offered at every programme site.",
+            "lessons": {
+                1: (
+                    "Peer workers offering the test during the visit.",
+                    "Booking a separate appointment for a test: few people came back.",
+                )
+            },
+            "comments": {1: "Gilead's peer support training starts next month."},
+        },
+        "final": {
+            "achieved": 1.05,
+            "outcomes_achieved": "Testing rose from 22% to 62% of clients and the median time "
+            "to treatment fell from 63 days to 19.",
+            "benefits_patients": "412 people were tested for the first time; 57 started "
+            "treatment, most within three weeks.",
+            "benefits_nhs": "Progress towards eliminating hepatitis C, in a group that services "
+            "rarely reach.",
+            "benefits_industry": "Evidence of how testing in drug services works in practice.",
+            "conclusions": "Testing where people already are works; the model is being "
+            "extended to two more providers.",
+            "lessons_learned": "Offer the test in the same visit, through peer workers, with "
+            "dry blood spot kits; agree the treatment referral route with the operational "
+            "delivery network before starting; weekly data returns kept the partners honest.",
+            "outcome_summary": "Hepatitis C testing in needle and syringe programmes rose from "
+            "22% to 62% of clients over the year, and people who tested positive started "
+            "treatment in a median of 19 days instead of 63.",
+            "answers": {"variances_resolved": "partly"},
+            "comments": {
+                "variances_resolved": "Data returns from one provider were late for two "
+                "quarters; resolved by a shared template."
+            },
+        },
+    },
 ]
 
 
@@ -285,7 +484,7 @@ def _add_measures(project: Project, rows: list[tuple], lead: User) -> None:
                 "baseline_value": Decimal(baseline) if baseline else None,
                 "baseline_date": (when[0] if when else date(2026, 3, 31)) if baseline else None,
                 "target_value": Decimal(target),
-                "target_date": date(2028, 9, 30),
+                "target_date": project.end_date or date(2028, 9, 30),
                 "data_source": source,
                 "frequency": frequency,
                 "owner": owner,
@@ -309,8 +508,8 @@ def seed_projects() -> int:
         data = {
             **COMMON,
             "therapy_area": spec["therapy_area"],
-            "start_date": date(2027, 4, 1),
-            "end_date": date(2028, 9, 30),
+            "start_date": spec.get("start_date", date(2027, 4, 1)),
+            "end_date": spec.get("end_date", date(2028, 9, 30)),
             "population_need": spec["population_need"],
             "background": "Demo data: " + spec["population_need"],
             "aims": "Better outcomes for patients through a redesigned pathway.",
@@ -367,4 +566,7 @@ def seed_projects() -> int:
         project = projects.project_transition(project=project, action="submit", actor=lead)
         # Declarations and the panel's sign-offs take it on to its state.
         created += seed_review(project=project, state=spec["state"])
+        if "delivery" in spec:
+            project.refresh_from_db()
+            created += seed_delivery(project=project, spec=spec)
     return created

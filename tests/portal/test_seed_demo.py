@@ -31,6 +31,9 @@ from portal.demo_governance import CONFLICT_PROJECT, CONFLICTED
 DIABETES = "Improving outcomes for people with diabetes after acute coronary syndrome"
 MD5_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 KIDNEY = "Finding undiagnosed chronic kidney disease in primary care"
+HEART_FAILURE = "Finding people with undiagnosed heart failure in the community"
+OSTEOPOROSIS = "Improving the diagnosis of osteoporosis after a fragility fracture"
+HEP_C_TESTING = "Hepatitis C testing in needle and syringe programmes"
 
 
 def snapshot():
@@ -123,12 +126,37 @@ class TestTheDemo:
             KIDNEY: "approved",
             "A nurse-led clinic for people starting insulin": "rejected",
             CONFLICT_PROJECT: "submitted",
+            HEART_FAILURE: "active",
+            OSTEOPOROSIS: "completed",
+            HEP_C_TESTING: "closed",
         }
         partners = set(Project.objects.values_list("title", "partners__organisation__name"))
         assert ("Improving asthma care", "AstraZeneca") in partners
         assert ("Improving the front-end skin cancer pathway", "Sanofi") in partners
         submitted = Project.objects.exclude(status="draft")
         assert all(p.reference and p.reference.startswith("CW-") for p in submitted)
+
+    def test_delivery_outcome_reports_final_reports_and_lessons(self, client):
+        from outcomes.models import FinalReport, Lesson, OutcomeReport
+
+        active = Project.objects.get(title=HEART_FAILURE)
+        statuses = list(active.outcome_reports.values_list("status", flat=True))
+        assert statuses == ["submitted", "submitted", "draft"]
+        assert OutcomeReport.objects.filter(project=active, issues__isnull=False).exists()
+        assert OutcomeReport.objects.filter(project=active, comments__isnull=False).exists()
+        completed = Project.objects.get(title=OSTEOPOROSIS)
+        assert completed.final_report.status == FinalReport.Status.DRAFT
+        assert completed.outcome_summary_published_at is None
+        closed = Project.objects.get(title=HEP_C_TESTING)
+        assert closed.final_report.status == FinalReport.Status.PUBLISHED
+        assert "22% to 62%" in closed.outcome_summary
+        sources = set(Lesson.objects.values_list("project__title", "source"))
+        assert (HEP_C_TESTING, "final") in sources and (HEART_FAILURE, "report") in sources
+        # The register shows the outcome summary; the deadline of the one awaiting it.
+        page = client.get(f"/register/{closed.reference}/")
+        assert "22% to 62% of clients" in page.content.decode()
+        page = client.get(f"/register/{completed.reference}/")
+        assert b"outcome summary is due to be published by 30 March 2027" in page.content
 
     def test_every_nhs_lead_organisation_has_a_panel_with_a_chair_and_two_members(self):
         leads = Organisation.objects.filter(led_projects__isnull=False).distinct()
@@ -215,16 +243,16 @@ class TestTheDemo:
         assert change.changed_by.email == "chair@lincolnshire-icb.example"
         assert all(g.sign_offs.filter(decision="approve").count() == 1 for g in kidney.gates.all())
 
-    def test_the_register_shows_the_two_approved_projects(self, client):
+    def test_the_register_shows_the_approved_and_later_projects(self, client):
         response = client.get("/register/")
         assert response.status_code == 200
         page = response.content.decode()
-        approved = Project.objects.filter(status="approved")
-        assert approved.count() == 2
-        for project in approved:
+        published = Project.objects.filter(status__in=["approved", "active", "completed", "closed"])
+        assert published.count() == 5
+        for project in published:
             assert project.summary_published_at is not None
             assert project.title in page
-        for project in Project.objects.exclude(status="approved"):
+        for project in Project.objects.exclude(pk__in=published):
             assert project.title not in page
 
     def test_the_conflicted_panel_member_is_refused_for_the_conflict(self):
