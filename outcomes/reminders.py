@@ -212,7 +212,16 @@ def outcome_reminders_send(*, today: datetime.date | None = None) -> dict[str, i
         Project.objects.filter(status__in=(ACTIVE, COMPLETED))
         .filter(~Exists(published))
         .annotate(review_panel_id=F("review__panel_id"))
-        .only("pk", "status", "reference", "title", "start_date", "end_date", "lead_organisation")
+        .only(
+            "pk",
+            "status",
+            "reference",
+            "title",
+            "start_date",
+            "end_date",
+            "delivery_ended_on",
+            "lead_organisation",
+        )
         .prefetch_related(
             Prefetch(
                 "measures", queryset=OutcomeMeasure.objects.only("pk", "project_id", "frequency")

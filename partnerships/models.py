@@ -87,6 +87,9 @@ class Project(models.Model):
     open_sections = models.JSONField(default=list, blank=True)
 
     summary_published_at = models.DateTimeField(null=True, blank=True)
+    # When delivery was completed: the end date, or the earlier day the team closed it under
+    # the exit strategy. The final report's deadline runs from it.
+    delivery_ended_on = models.DateField(null=True, blank=True)
     # The public outcome summary, copied from the final report when it is published (the
     # register shows it; partnerships cannot import the outcomes app that writes it).
     outcome_summary = models.TextField(blank=True)
@@ -124,10 +127,12 @@ class Project(models.Model):
     @property
     def final_report_deadline(self):
         """When the final report and outcome summary must be published: a setting's
-        months (default 6) after the end date (DESIGN rule 9)."""
-        if self.end_date is None:
+        months (default 6) after the end date (DESIGN rule 9), or after the day delivery
+        was completed when the team closed it early."""
+        ended = self.delivery_ended_on or self.end_date
+        if ended is None:
             return None
-        return add_months(self.end_date, settings.PORTAL_FINAL_REPORT_MONTHS)
+        return add_months(ended, settings.PORTAL_FINAL_REPORT_MONTHS)
 
 
 class ProjectUserObjectPermission(UserObjectPermissionBase):

@@ -9,6 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
@@ -150,8 +151,9 @@ FINAL_REPORT_DUE_SOON_DAYS = 30
 
 
 def final_report_cutoff(day: datetime.date) -> datetime.date:
-    """The first end date whose final report deadline is not before ``day``: a report is
-    overdue on ``day`` exactly when its project ended before this date.
+    """The first day delivery ended (the end date, or earlier) whose final report deadline
+    is not before ``day``: a report is overdue on ``day`` exactly when its project's
+    delivery ended before this date.
 
     The deadline is the end date plus PORTAL_FINAL_REPORT_MONTHS, kept to the last day of
     a shorter month (add_months). Going back that many months from ``day`` finds the
@@ -168,13 +170,15 @@ def final_report_cutoff(day: datetime.date) -> datetime.date:
 def awaiting_final_report(projects: QuerySet[Project]) -> QuerySet[Project]:
     """Completed projects whose final report and outcome summary are not yet published,
     the earliest deadline first."""
-    return projects.filter(
-        status=Project.Status.COMPLETED, outcome_summary_published_at__isnull=True
-    ).order_by("end_date", "pk")
+    return (
+        projects.filter(status=Project.Status.COMPLETED, outcome_summary_published_at__isnull=True)
+        .annotate(ended_on=Coalesce("delivery_ended_on", "end_date"))
+        .order_by("ended_on", "pk")
+    )
 
 
 def final_reports_overdue(projects: QuerySet[Project], *, today: datetime.date) -> QuerySet:
-    return awaiting_final_report(projects).filter(end_date__lt=final_report_cutoff(today))
+    return awaiting_final_report(projects).filter(ended_on__lt=final_report_cutoff(today))
 
 
 def final_reports_due_soon(
@@ -182,6 +186,6 @@ def final_reports_due_soon(
 ) -> QuerySet:
     """Not overdue yet, but due within ``days`` days (deadline on or before today + days)."""
     return awaiting_final_report(projects).filter(
-        end_date__gte=final_report_cutoff(today),
-        end_date__lt=final_report_cutoff(today + datetime.timedelta(days=days + 1)),
+        ended_on__gte=final_report_cutoff(today),
+        ended_on__lt=final_report_cutoff(today + datetime.timedelta(days=days + 1)),
     )

@@ -383,6 +383,9 @@ def project_transition(
                     "under the exit strategy"
                 }
             )
+        if action == "complete":
+            day = today or timezone.localdate()
+            locked.delivery_ended_on = min(locked.end_date, day) if locked.end_date else day
         description = transition.label
         if actor is None and action in AUTOMATIC_DESCRIPTIONS:
             description = AUTOMATIC_DESCRIPTIONS[action]

@@ -457,3 +457,40 @@ def test_a_measure_unit_with_markup_is_escaped_in_the_form_hints(
     Project.objects.filter(pk=approved.pk).update(status=S.ACTIVE)
     page = client.get(reverse("outcomes:report-detail", args=[approved.pk, 1]))
     assert b"<i>x</i>" not in page.content and b"&lt;i&gt;x&lt;/i&gt;" in page.content
+
+
+def test_closing_delivery_early_starts_the_deadline_from_that_day(approved, partnership_lead):
+    from partnerships.selectors import final_reports_overdue
+
+    Project.objects.filter(pk=approved.pk).update(
+        status=S.ACTIVE,
+        start_date=datetime.date(2026, 1, 1),
+        end_date=datetime.date(2028, 12, 31),
+    )
+    day = datetime.date(2026, 3, 10)
+    project = project_transition(
+        project=Project.objects.get(pk=approved.pk),
+        action="complete",
+        actor=partnership_lead,
+        reason="The company withdrew under the exit strategy",
+        today=day,
+    )
+    assert project.delivery_ended_on == day
+    assert project.final_report_deadline == datetime.date(2026, 9, 10)
+    projects = Project.objects.filter(pk=project.pk)
+    assert not final_reports_overdue(projects, today=datetime.date(2026, 9, 10)).exists()
+    assert final_reports_overdue(projects, today=datetime.date(2026, 9, 11)).exists()
+
+
+def test_completing_after_the_end_date_keeps_the_end_date(approved):
+    Project.objects.filter(pk=approved.pk).update(
+        status=S.ACTIVE, start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 6, 30)
+    )
+    project = project_transition(
+        project=Project.objects.get(pk=approved.pk),
+        action="complete",
+        actor=None,
+        today=datetime.date(2026, 7, 4),
+    )
+    assert project.delivery_ended_on == datetime.date(2026, 6, 30)
+    assert project.final_report_deadline == datetime.date(2026, 12, 30)
