@@ -38,12 +38,16 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "guardian",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "audit",
     "accounts",
     "partnerships",
     "governance",
     "outcomes",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +179,57 @@ PORTAL_DEMO = env.bool("PORTAL_DEMO", default=DEBUG)
 # The final report and its public outcome summary are due this many months after the
 # project's end date (DESIGN rule 9).
 PORTAL_FINAL_REPORT_MONTHS = env.int("PORTAL_FINAL_REPORT_MONTHS", default=6)
+
+# The REST API for partners' systems (/api/v1/, docs at /api/docs/): personal access tokens
+# (at most PORTAL_API_TOKEN_MAX_DAYS long), rate limits per token and, for the public
+# register, per address ("number/second|minute|hour|day").
+PORTAL_API_TOKEN_MAX_DAYS = env.int("PORTAL_API_TOKEN_MAX_DAYS", default=365)
+PORTAL_API_RATE = env("PORTAL_API_RATE", default="600/hour")
+PORTAL_API_ANON_RATE = env("PORTAL_API_ANON_RATE", default="120/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partnership portal API",
+    "DESCRIPTION": "For partners' own systems: projects, gates, outcome reports, "
+    "declarations, disclosure documents and the public transparency register. Authenticate "
+    "with a personal access token from the portal's API tokens page: "
+    "`Authorization: Bearer pp_...`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from drf-spectacular-sidecar's static files: the CSP allows no other scripts.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "partnerships.models.Project.Status",
+        "ProjectKindEnum": "partnerships.models.Project.Kind",
+        "OrganisationKindEnum": "accounts.models.Organisation.Kind",
+        "GateKindEnum": "governance.models.Gate.Kind",
+        "GateStatusEnum": "governance.models.Gate.Status",
+        "DisclosureKindEnum": "outcomes.models.DisclosureDocument.Kind",
+        "DisclosureStatusEnum": "outcomes.models.DisclosureDocument.Status",
+        "ReportIssueKindEnum": "outcomes.models.ReportIssue.Kind",
+    },
+}
 
 # Invitations
 INVITATION_VALID_DAYS = env.int("PORTAL_INVITATION_VALID_DAYS", default=14)

@@ -19,4 +19,5 @@ urlpatterns = [
     path("projects/", include("partnerships.urls")),
     path("", include("governance.urls")),
     path("", include("outcomes.urls")),
+    path("", include("api.urls")),
 ]
