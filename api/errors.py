@@ -112,9 +112,10 @@ def api_exception_handler(exc, context):
         )
     code = exc.get_codes()
     code = code if isinstance(code, str) else exc.default_code
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
     if isinstance(exc, exceptions.NotAuthenticated):
         code = "not_authenticated"
-    detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
+        detail = "Send a personal access token: Authorization: Bearer followed by the token"
     if isinstance(exc, exceptions.Throttled):
         code = "throttled"
     return _response(exc.status_code, error_body(code, str(detail)), headers)

@@ -213,6 +213,8 @@ class ProjectWithdraw(ApiView):
     )
     def post(self, request, pk):
         project = project_for(request, pk)
+        if not selectors.is_project_lead(request.user, project):
+            raise PermissionDenied("Only the project lead or deputy can withdraw the proposal")
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         project_transition(
