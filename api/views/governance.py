@@ -88,13 +88,13 @@ class GateSignOff(ApiView):
     )
     def post(self, request, pk, kind):
         gate = selectors.gate_for_view(user=request.user, project_pk=pk, kind=kind)
+        if not selectors.sign_off_access(request.user, gate).on_panel:
+            raise PermissionDenied("Only members of the reviewing panel sign off its gates")
         if isinstance(request.auth, ApiToken) and not user_has_mfa(request.user):
             raise MfaRequired(
                 "Signing off a gate through the API needs two-factor authentication: set up "
                 "an authenticator app in the portal first"
             )
-        if not selectors.sign_off_access(request.user, gate).on_panel:
-            raise PermissionDenied("Only members of the reviewing panel sign off its gates")
         data = s.SignOffInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         gate_sign_off(
