@@ -22,6 +22,7 @@ import pytest
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from partnerships.models import OutcomeMeasure
 from tests.security.world import (
@@ -536,3 +537,133 @@ def test_another_projects_object_in_this_projects_url_is_404(name, world, client
         if (response := call(clients[role], method, url)).status_code != 404
     ]
     assert not failures, "\n".join(failures)
+
+
+# Another project's ids in posted form fields ----------------------------------------------
+
+
+def _posted(client, url, data, snapshot):
+    """Post in a rolled-back savepoint; the response and the snapshot before and after."""
+    seen = {}
+    try:
+        with transaction.atomic():
+            seen["before"] = snapshot()
+            seen["response"] = client.post(url, data)
+            seen["after"] = snapshot()
+            raise _Rollback(None)
+    except _Rollback:
+        pass
+    return seen["response"], seen["before"], seen["after"]
+
+
+def _measure_data(objective, owner):
+    return {
+        "objective": objective.pk,
+        "name": "Admissions avoided",
+        "unit": "admissions",
+        "direction": "higher",
+        "baseline_value": "10",
+        "target_value": "20",
+        "data_source": "SUS",
+        "frequency": "quarterly",
+        "owner": owner.pk,
+    }
+
+
+@pytest.mark.parametrize("foreign", ["objective", "owner"])
+def test_another_projects_objective_or_partner_in_a_measure_is_refused(world, clients, foreign):
+    mine, theirs = world.own.projects["draft"], world.other.projects["draft"]
+    objective = (theirs if foreign == "objective" else mine).objectives.first()
+    owner = company_partner(theirs if foreign == "owner" else mine)
+    url = reverse("partnerships:measure-add", args=[mine.pk])
+
+    def snapshot():
+        return sorted(OutcomeMeasure.objects.values_list("pk", "project_id", "objective_id"))
+
+    for role in ("partnership_lead", "administrator"):
+        response, before, after = _posted(
+            clients[role], url, _measure_data(objective, owner), snapshot
+        )
+        assert response.status_code == 200, (role, response.status_code)
+        assert b"Choose one of this project" in response.content
+        assert after == before
+    # The same post with this project's own ids is saved: the refusal is the foreign id.
+    own = _measure_data(mine.objectives.first(), company_partner(mine))
+    response, before, after = _posted(clients["partnership_lead"], url, own, snapshot)
+    assert response.status_code == 302 and len(after) == len(before) + 1
+
+
+def test_another_projects_document_in_an_upload_is_refused(world, clients):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partnerships.models import DocumentVersion
+    from tests.partnerships.delivery import PDF_BYTES
+
+    mine = world.own.projects["active"]
+    url = reverse("partnerships:document-upload", args=[mine.pk])
+
+    def snapshot():
+        return sorted(DocumentVersion.objects.values_list("pk", "document_id"))
+
+    for document, refused in (
+        (world.other.version.document, True),
+        (world.own.version.document, False),
+    ):
+        upload = SimpleUploadedFile("agreement.pdf", PDF_BYTES, "application/pdf")
+        data = {"document": document.pk, "kind": "agreement", "title": "Signed", "file": upload}
+        response, before, after = _posted(clients["administrator"], url, data, snapshot)
+        if refused:
+            assert response.status_code == 200 and after == before
+        else:
+            assert response.status_code == 302 and len(after) == len(before) + 1
+
+
+def test_another_icbs_extract_and_another_companys_transfers_are_refused(world, clients):
+    from outcomes.models import DisclosureDocument
+
+    def snapshot():
+        return DisclosureDocument.objects.count()
+
+    url = reverse("outcomes:disclosure-extracts")
+    year = str(timezone.localdate().year)
+    response, before, after = _posted(
+        clients["panel_member"], url, {"organisation": world.other.icb.pk, "year": year}, snapshot
+    )
+    assert response.status_code == 200 and after == before
+    transfers = reverse("outcomes:transfers-csv")
+    assert (
+        clients["industry_member"].get(transfers, {"company": world.other.company.pk}).status_code
+        == 403
+    )
+    assert (
+        clients["industry_member"].get(transfers, {"company": world.own.company.pk}).status_code
+        == 200
+    )
+
+
+def test_a_declaration_through_the_api_for_another_project_is_404(world, clients):
+    from governance.models import Declaration
+
+    url = reverse("api:declaration-list")
+    for project, want in (
+        (world.other.projects["submitted"], 404),
+        (world.own.projects["submitted"], 201),
+    ):
+        body = json.dumps({"project": project.pk, "nil_return": True, "interests": []})
+
+        def snapshot():
+            return Declaration.objects.count()
+
+        seen = {}
+        try:
+            with transaction.atomic():
+                seen["before"] = snapshot()
+                seen["response"] = clients["deputy"].post(
+                    url, body, content_type="application/json"
+                )
+                seen["after"] = snapshot()
+                raise _Rollback(None)
+        except _Rollback:
+            pass
+        assert seen["response"].status_code == want, seen["response"].content
+        assert seen["after"] == seen["before"] + (1 if want == 201 else 0)
