@@ -49,17 +49,28 @@ def register_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]
     )
 
 
+def _number(value, *, low=1, high=2**63 - 1) -> int | None:
+    """A filter's number, or None: ASCII digits only (str.isdigit also takes "²", which
+    int() refuses) and within the range the lookup can take."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
 def register_filters(projects: QuerySet[Project], *, icb="", company="", area="", year=""):
-    if str(icb).isdigit():
-        projects = projects.filter(lead_organisation_id=int(icb))
-    if str(company).isdigit():
+    icb, company, year = _number(icb), _number(company), _number(year, high=9999)
+    if icb is not None:
+        projects = projects.filter(lead_organisation_id=icb)
+    if company is not None:
         projects = projects.filter(
-            Exists(Partner.objects.filter(project=OuterRef("pk"), organisation_id=int(company)))
+            Exists(Partner.objects.filter(project=OuterRef("pk"), organisation_id=company))
         )
     if area:
         projects = projects.filter(therapy_area__iexact=area)
-    if str(year).isdigit():
-        projects = projects.filter(summary_published_at__year=int(year))
+    if year is not None:
+        projects = projects.filter(summary_published_at__year=year)
     return projects
 
 
