@@ -64,6 +64,8 @@ def filter_projects(projects: QuerySet[Project], params) -> tuple[QuerySet[Proje
     partner = _int_or_none(params.get("partner"))
     icb = _int_or_none(params.get("icb"))
     year = _int_or_none(params.get("year"))
+    if year is not None and not 1 <= year <= 9999:
+        year = None  # beyond what a date holds: the database would refuse the comparison
     query = params.get("q", "").strip()[:200]
 
     projects = with_year(projects)
