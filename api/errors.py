@@ -7,7 +7,7 @@ they become 400, 403 and 404 here, so the views call them exactly as the pages d
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -21,6 +21,8 @@ DEFAULT_MESSAGES = {
     "validation_error": "Check the fields named in the error",
     "permission_denied": "You do not have permission to do this",
     "not_found": "Not found",
+    "bad_request": "The request could not be read",
+    "server_error": "Something went wrong on our side; nothing was changed. Try again later",
 }
 
 
@@ -67,6 +69,19 @@ def _message(fields: dict[str, list[str]]) -> str:
 
 def error_body(code: str, message: str, **extra) -> dict:
     return {"error": {"code": code, "message": message, **extra}}
+
+
+def is_api_path(path: str) -> bool:
+    """The API's own addresses: its errors are JSON even where DRF never runs (no URL
+    matched, a request refused by middleware, a fault)."""
+    return path.startswith("/api/v1/") or path == "/api/v1"
+
+
+def json_error(status_code: int, code: str, message: str | None = None) -> JsonResponse:
+    """An error outside DRF's views, in the same shape as the views' errors."""
+    return JsonResponse(
+        error_body(code, message or DEFAULT_MESSAGES.get(code, code)), status=status_code
+    )
 
 
 def _response(status_code: int, body: dict, headers=None) -> Response:
@@ -162,4 +177,11 @@ def errors(*codes: int) -> dict:
 
 
 AUTH_ERRORS = (401, 403, 429)
-__all__ = ["api_exception_handler", "error_body", "errors", "status"]
+__all__ = [
+    "api_exception_handler",
+    "error_body",
+    "errors",
+    "is_api_path",
+    "json_error",
+    "status",
+]

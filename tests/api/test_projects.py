@@ -106,6 +106,33 @@ def test_bad_ids_are_404_not_500(api, partnership_lead):
     assert api().get("/api/v1/projects/1/").status_code == 401
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/projects/-714569/", "/api/v1/projects/abc/", "/api/v1/nowhere/", "/api/v1"],
+)
+def test_addresses_no_view_answers_are_json_404s(api, partnership_lead, path):
+    """Django answers these before DRF runs (no URL pattern matches), still in the API's
+    error shape rather than the HTML page."""
+    response = api(partnership_lead).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert error_code(response) == "not_found"
+
+
+def test_a_nul_character_is_a_json_400_under_the_api(api, partnership_lead):
+    response = api(partnership_lead).get("/api/v1/projects/", {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert error_code(response) == "bad_request"
+
+
+def test_pages_keep_their_html_error_pages(client, partnership_lead):
+    client.force_login(partnership_lead)
+    response = client.get("/projects/nowhere/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert client.get("/projects/", {"q": "a\x00b"})["Content-Type"].startswith("text/html")
+
+
 def test_a_partnership_lead_starts_a_proposal(api, partnership_lead, icb):
     response = api(partnership_lead).post(
         "/api/v1/projects/", {"title": "Heart failure", "lead_organisation": icb.pk}, format="json"
