@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation, User
 from accounts.selectors import is_administrator
 from governance.models import Declaration, Interest, PanelMember, Review
+from governance.register_selectors import filter_number
 from governance.services.declarations import PANEL_ROLES, can_manage_conflict
 from partnerships.models import Project, TeamMember
 
@@ -200,22 +201,23 @@ def register_for(*, user) -> QuerySet[Declaration]:
 def register_filter(
     declarations: QuerySet[Declaration], *, icb="", person="", category="", project="", year=""
 ) -> QuerySet[Declaration]:
-    if str(icb).isdigit():
-        declarations = declarations.filter(_in_organisations([int(icb)]))
-    if str(person).isdigit():
-        declarations = declarations.filter(person_id=int(person))
+    icb, person = filter_number(icb), filter_number(person)
+    year = filter_number(year, high=9999)
+    if icb is not None:
+        declarations = declarations.filter(_in_organisations([icb]))
+    if person is not None:
+        declarations = declarations.filter(person_id=person)
     if category in Interest.Category.values:
         declarations = declarations.filter(
             Exists(Interest.objects.filter(declaration=OuterRef("pk"), category=category))
         )
     if project == "annual":
         declarations = declarations.filter(project__isnull=True)
-    elif str(project).isdigit():
-        declarations = declarations.filter(project_id=int(project))
-    if str(year).isdigit():
-        y = int(year)
+    elif (project_id := filter_number(project)) is not None:
+        declarations = declarations.filter(project_id=project_id)
+    if year is not None:
         declarations = declarations.filter(
-            Q(year=y) | Q(project__isnull=False, declared_at__year=y)
+            Q(year=year) | Q(project__isnull=False, declared_at__year=year)
         )
     return declarations
 

@@ -49,7 +49,7 @@ def register_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]
     )
 
 
-def _number(value, *, low=1, high=2**63 - 1) -> int | None:
+def filter_number(value, *, low=1, high=2**63 - 1) -> int | None:
     """A filter's number, or None: ASCII digits only (str.isdigit also takes "²", which
     int() refuses) and within the range the lookup can take."""
     text = str(value)
@@ -60,7 +60,7 @@ def _number(value, *, low=1, high=2**63 - 1) -> int | None:
 
 
 def register_filters(projects: QuerySet[Project], *, icb="", company="", area="", year=""):
-    icb, company, year = _number(icb), _number(company), _number(year, high=9999)
+    icb, company, year = filter_number(icb), filter_number(company), filter_number(year, high=9999)
     if icb is not None:
         projects = projects.filter(lead_organisation_id=icb)
     if company is not None:

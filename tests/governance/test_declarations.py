@@ -523,6 +523,31 @@ def test_register_filters(client, ready_proposal, industry_member, deputy, panel
     assert annual.project is None
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"year": "²"},
+        {"year": "0"},
+        {"year": "99999999999999"},
+        {"icb": "٣"},
+        {"person": "9" * 30},
+        {"project": "-1"},
+    ],
+)
+def test_register_ignores_filters_no_number_can_answer(
+    client, ready_proposal, industry_member, panel_member, params
+):
+    """Digits str.isdigit takes and int() or the database refuses were a 500; such a filter
+    is ignored like any other invalid one."""
+    _seed(ready_proposal, industry_member, organisation="Alpha Ltd")
+    client.force_login(panel_member)
+    for name in ("governance:declaration-register", "governance:declaration-register-csv"):
+        response = client.get(reverse(name), params)
+        assert response.status_code in (200, 403)
+    page = client.get(reverse("governance:declaration-register"), params)
+    assert "Alpha Ltd" in page.content.decode()
+
+
 def test_register_csv_is_safe_for_spreadsheets(client, ready_proposal, industry_member, auditor):
     declaration = _seed(ready_proposal, industry_member, organisation="=cmd|' /C calc'!A0")
     declaration.interests.update(description="+SUM(1,2)")
