@@ -148,6 +148,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Partnership portal"
+# A code typed as the authenticator app moves on to the next one (every 30 seconds) is still
+# taken: one step either side, as RFC 6238 recommends for delay and clock drift. allauth
+# still refuses a code used once already within that window.
+MFA_TOTP_TOLERANCE = 1
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"

@@ -1,3 +1,6 @@
+import time
+from unittest import mock
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
@@ -82,3 +85,20 @@ def test_setting_up_totp_unlocks_the_portal(client, icb):
 def test_mfa_user_with_authenticator_reaches_pages(client, panel_chair):
     client.force_login(panel_chair)
     assert client.get(reverse("accounts:organisation-list")).status_code == 200
+
+
+@pytest.mark.parametrize(("steps", "taken"), [(-1, True), (0, True), (1, True), (-2, False)])
+def test_a_code_from_the_step_before_or_after_is_taken_but_no_older(steps, taken):
+    """Someone typing the code as the app moves on is not refused; an old code is."""
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        validate_totp_code,
+    )
+
+    from tests.conftest import TOTP_SECRET
+
+    now = int(time.time()) // 30
+    code = format_hotp_value(hotp_value(TOTP_SECRET, now + steps))
+    with mock.patch("allauth.mfa.totp.internal.auth.time.time", return_value=now * 30 + 1):
+        assert validate_totp_code(TOTP_SECRET, code) is taken
