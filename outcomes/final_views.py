@@ -81,7 +81,19 @@ def final_report(request, pk):
                 return redirect("outcomes:final-report", pk=project.pk)
     else:
         form = FinalReportForm(measures=measures, report=report)
+        if request.GET.get("check") and report is not None and context["editable"]:
+            _mark_missing_answers(form, report, measures)
     return render(request, "outcomes/final_report.html", {**context, "form": form})
+
+
+def _mark_missing_answers(form, report, measures):
+    """Coming back from "check your answers" with answers missing: each missing answer is
+    marked at its field and listed in the error summary, as the check page listed it.
+    The form shows the saved draft (unbound); add_error needs somewhere to drop the field."""
+    form.cleaned_data = {}
+    for field, message in services.publication_problems(report, measures).items():
+        if field in form.fields:
+            form.add_error(field, message)
 
 
 @login_required

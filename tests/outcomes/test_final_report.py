@@ -222,12 +222,30 @@ def test_check_page_lists_what_is_missing_and_offers_no_publish(
     check = client.get(reverse("outcomes:final-report-check", args=[completed.pk]))
     assert check.status_code == 200
     assert "Enter the outcome summary for publication" in check.content.decode()
-    assert f'href="{url}#id_vision_sustained_0"' in check.content.decode()
+    assert f'href="{url}?check=1#id_vision_sustained_0"' in check.content.decode()
     assert b"Publish and close the project" not in check.content
     response = client.post(reverse("outcomes:final-report-check", args=[completed.pk]))
     assert response.status_code == 200
     assert "Enter the lessons learned" in response.content.decode()
     assert Project.objects.get(pk=completed.pk).status == S.COMPLETED
+
+
+def test_back_from_the_check_page_each_missing_answer_is_marked_at_its_field(
+    client, completed, partnership_lead
+):
+    client.force_login(partnership_lead)
+    url = reverse("outcomes:final-report", args=[completed.pk])
+    client.post(url, {"overview": "Only this", "action": "save"})
+
+    page = client.get(url, {"check": "1"}).content.decode()
+
+    assert "There is a problem" in page
+    assert 'href="#id_vision_sustained_0">Answer' in page
+    assert 'id="outcome_summary-error"' in page or "Enter the outcome summary" in page
+    assert page.count("nhsuk-form-group--error") >= 3
+    assert "Only this" in page  # what was saved is kept
+    plain = client.get(url).content.decode()
+    assert "There is a problem" not in plain  # only when coming back from the check
 
 
 def test_bad_input_is_shown_and_kept(client, completed, partnership_lead):
