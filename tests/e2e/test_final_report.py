@@ -127,9 +127,14 @@ def test_lead_drafts_checks_and_publishes_the_final_report_and_others_find_the_l
 
     with page.expect_navigation():
         page.get_by_role("link", name="Enter the lessons learned").click()
-    expect(page).to_have_url(re.compile(r"/final-report/#id_lessons_learned$"))
+    expect(page).to_have_url(re.compile(r"/final-report/\?check=1#id_lessons_learned$"))
     form = page.get_by_test_id("final-report-form")
     expect(form).to_be_visible()
+    # The form marks the missing answer where it is asked, and the page still passes axe.
+    lessons = page.locator("#id_lessons_learned")
+    expect(lessons).to_have_attribute("aria-describedby", re.compile(r"_error\b"))
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter the lessons learned")
+    axe_check(page, "final-report-form-missing-answers")
     missing = page.evaluate(
         "hrefs => hrefs.filter(h => !document.getElementById(new URL(h).hash.slice(1)))", hrefs
     )
