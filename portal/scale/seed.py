@@ -534,20 +534,22 @@ def _status(rng: random.Random, created: datetime.date, today: datetime.date) ->
     return status
 
 
-def seed(*, projects: int, seed: int = 2026, prefix: str = "", today=None, log=print) -> dict:
-    """Build the data set in one transaction. ``prefix`` keeps names apart when it is
-    built more than once in one database (the tests)."""
+def seed(
+    *, projects: int, seed: int = 2026, years: int = YEARS, prefix: str = "", today=None, log=print
+) -> dict:
+    """Build the data set in one transaction, the projects started over ``years`` years to
+    ``today``. ``prefix`` keeps names apart when it is built more than once in one database."""
     rng = random.Random(seed)  # noqa: S311  # nosec B311 - made-up data, not secrets
     today = today or datetime.date.today()
     with transaction.atomic():
         cast = _organisations(rng, prefix)
         log(f"{len(cast.icbs)} ICBs, {len(cast.companies)} companies, people and panels")
-        counts = _projects(rng, cast, projects, today, log)
+        counts = _projects(rng, cast, projects, today, years, log)
         _mark(projects, seed)
     return counts
 
 
-def _projects(rng, cast: Cast, n: int, today: datetime.date, log) -> dict:
+def _projects(rng, cast: Cast, n: int, today: datetime.date, years: int, log) -> dict:
     perm = {
         p.codename: p.pk for p in Permission.objects.filter(content_type__app_label="partnerships")
     }
@@ -561,7 +563,7 @@ def _projects(rng, cast: Cast, n: int, today: datetime.date, log) -> dict:
     }
     icb_weights = [rng.uniform(0.4, 1.6) for _ in cast.icbs]
     company_weights = [rng.paretovariate(1.5) for _ in cast.companies]
-    start_day = today - datetime.timedelta(days=365 * YEARS)
+    start_day = today - datetime.timedelta(days=365 * years)
     span = (today - start_day).days
     created_days = sorted(
         start_day + datetime.timedelta(days=rng.randrange(span)) for _ in range(n)
