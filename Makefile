@@ -13,7 +13,7 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 PORTAL_DEMO=1 \
 	PORTAL_SITE_URL=http://testserver
 
-.PHONY: install run test lint demo-code backup restore clean
+.PHONY: install run test lint bench demo-code backup restore clean
 
 install: $(PIP_STAMP) $(NPM_STAMP) .env
 
@@ -55,6 +55,16 @@ test: install
 
 lint: install
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# The benchmark at national scale (README, Performance): builds or reuses BENCH_PROJECTS
+# (default 100000) projects in the portal_bench_data database, serves them with gunicorn,
+# loads each key page with wrk and writes bench/results.json.
+bench: install
+	@$(TEST_ENV) scripts/services.sh
+	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing wrk with apt-get…"; apt-get install -y -qq wrk >/dev/null; \
+		else echo "wrk is missing: apt-get install wrk" >&2; exit 1; fi; }
+	@$(PY) bench/run.py
 
 # Backups of a PostgreSQL deployment: the database (pg_dump) and the stored files, with a
 # SHA-256 manifest. `make restore BACKUP=var/backups/<time>` puts them back.

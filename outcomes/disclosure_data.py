@@ -325,7 +325,13 @@ def extract_projects(organisation: Organisation, year: int):
 
 def extract_snapshot(organisation: Organisation, year: int) -> dict:
     """Every published project of an ICB in a year, as the public register shows it."""
-    projects = extract_projects(organisation, year)
+    return extract_snapshot_of(
+        extract_projects(organisation, year), organisation=organisation, year=year
+    )
+
+
+def extract_snapshot_of(projects, *, organisation: Organisation, year: int) -> dict:
+    """The register extract of ``projects`` (published_projects(), filtered and ordered)."""
     rows = [_project_core(p) for p in projects]
     all_partners = [p for project in projects for p in project.partners.all()]
     _, totals = _partners(all_partners)

@@ -180,6 +180,12 @@ ANONYMOUS_USER_NAME = None
 # Demo data (seed_demo) is refused unless this is on; it is on by default only with DEBUG.
 PORTAL_DEMO = env.bool("PORTAL_DEMO", default=DEBUG)
 
+# The benchmark (make bench): an X-Query-Count header on every response and a floor page at
+# /bench/floor. Never on a live instance.
+PORTAL_BENCH = env.bool("PORTAL_BENCH", default=False)
+if PORTAL_BENCH:
+    MIDDLEWARE.insert(0, "portal.bench.QueryCountMiddleware")
+
 # The final report and its public outcome summary are due this many months after the
 # project's end date (DESIGN rule 9).
 PORTAL_FINAL_REPORT_MONTHS = env.int("PORTAL_FINAL_REPORT_MONTHS", default=6)

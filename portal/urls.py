@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -21,6 +22,11 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("", include("api.urls")),
 ]
+
+if settings.PORTAL_BENCH:
+    from portal import bench
+
+    urlpatterns.append(path("bench/floor", bench.floor, name="bench-floor"))
 
 handler400 = "portal.errors.bad_request"
 handler403 = "portal.errors.permission_denied"

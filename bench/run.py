@@ -1,0 +1,425 @@
+"""make bench: the portal at national scale, measured so anyone can reproduce it.
+
+Builds (or reuses) the seed_scale data set in its own database, starts the portal under
+gunicorn with PORTAL_BENCH=1, drives each key page from wrk on loopback, then times a
+project disclosure PDF, a 1,000-project register extract PDF, the daily reminder sweep and
+verify_audit. Writes bench/results.json and prints a table.
+
+Settings (environment): BENCH_PROJECTS (100000), BENCH_DATABASE (portal_bench_data),
+BENCH_POSTGRES (postgres://postgres@127.0.0.1:5432), BENCH_REDIS (redis://127.0.0.1:6379/11),
+BENCH_CONNECTIONS (16), BENCH_SECONDS (10 per page), BENCH_WORKERS (2 × cores + 1),
+BENCH_PORT (8765).
+"""
+
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+RESULTS = ROOT / "bench" / "results.json"
+
+PROJECTS = int(os.environ.get("BENCH_PROJECTS", "100000"))
+DATABASE = os.environ.get("BENCH_DATABASE", "portal_bench_data")
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/11")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CORES = os.cpu_count() or 1
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * CORES + 1)))
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+BASE = f"http://127.0.0.1:{PORT}"
+
+TARGETS = {
+    "p95_ms": 150,
+    "vs_floor": 0.5,
+    "project_pdf_s": 1.0,
+    "reminder_sweep_s": 5.0,
+    "verify_audit_events_per_s": 100_000,
+}
+
+ENV = {
+    **os.environ,
+    "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
+    "DATABASE_CONN_MAX_AGE": "60",
+    "REDIS_URL": REDIS,
+    "CACHE_URL": REDIS.rsplit("/", 1)[0] + "/" + str(int(REDIS.rsplit("/", 1)[1]) + 1),
+    "DJANGO_SECRET_KEY": "bench-only-" + "x" * 40,
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
+    "DJANGO_SECURE_COOKIES": "0",
+    "DJANGO_SECURE_HSTS_SECONDS": "0",
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "PORTAL_DEMO": "0",
+    "PORTAL_BENCH": "1",
+    "PORTAL_SITE_URL": BASE,
+    "PORTAL_MEDIA_ROOT": str(ROOT / "var" / "bench-media"),
+    "DJANGO_SETTINGS_MODULE": "portal.settings",
+}
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=ENV, check=True)
+
+
+def psql(sql: str) -> str:
+    out = subprocess.run(
+        ["psql", "-qtAX", f"{POSTGRES}/postgres", "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip()
+
+
+def built_with() -> int | None:
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'") != "1":
+        return None
+    out = subprocess.run(
+        ["psql", "-qtAX", f"{POSTGRES}/{DATABASE}", "-c",
+         "SELECT projects FROM portal_scale_dataset ORDER BY built_at DESC LIMIT 1"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return int(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+
+
+def prepare_data() -> dict:
+    """The data set of BENCH_PROJECTS projects, built only when the database holds
+    another size (or none)."""
+    existing = built_with()
+    timing = {"seeded": False}
+    if existing != PROJECTS:
+        say(f"Building a data set of {PROJECTS} projects in {DATABASE} (it had {existing})…")
+        psql(f'DROP DATABASE IF EXISTS "{DATABASE}"')
+        psql(f'CREATE DATABASE "{DATABASE}"')
+        manage("migrate", "--verbosity", "0")
+        started = time.monotonic()
+        manage("seed_scale", "--projects", str(PROJECTS))
+        timing = {"seeded": True, "seed_s": round(time.monotonic() - started, 1)}
+        subprocess.run(
+            ["psql", "-qX", f"{POSTGRES}/{DATABASE}", "-c", "VACUUM ANALYZE"],
+            check=True,
+        )
+    else:
+        say(f"Reusing the data set of {PROJECTS} projects in {DATABASE}.")
+        manage("migrate", "--verbosity", "0")
+    return timing
+
+
+def django_setup():
+    os.environ.update(ENV)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def sessions_for(pages) -> dict[int, str]:
+    """A signed-in session for each person the pages need, made as login() makes one."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import User
+
+    sessions = {}
+    for user_id in {p.user_id for p in pages if p.user_id is not None}:
+        user = User.objects.get(pk=user_id)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        sessions[user_id] = session.session_key
+    return sessions
+
+
+def start_portal() -> subprocess.Popen:
+    log = (ROOT / "var" / "bench-gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "portal.wsgi:application",
+         "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS), "--timeout", "120"],
+        cwd=ROOT, env=ENV, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(BASE + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("gunicorn did not answer /healthz; see var/bench-gunicorn.log")
+
+
+def fetch(url: str, cookie: str | None) -> tuple[int, int | None, int]:
+    request = urllib.request.Request(BASE + url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            body = response.read()
+            return response.status, int(response.headers.get("X-Query-Count", -1)), len(body)
+    except urllib.error.HTTPError as error:
+        return error.code, None, 0
+
+
+def wrk(url: str, cookie: str | None, seconds: int) -> dict:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s",
+               "-s", str(ROOT / "bench" / "report.lua")]  # fmt: skip
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run([*command, BASE + url], check=True, capture_output=True, text=True)
+    line = next(x for x in out.stdout.splitlines() if x.startswith("WRK_JSON "))
+    return json.loads(line.removeprefix("WRK_JSON "))
+
+
+def measure_pages(pages, sessions) -> list[dict]:
+    rows = []
+    for page in pages:
+        cookie = f"sessionid={sessions[page.user_id]}" if page.user_id else None
+        status, queries, size = fetch(page.url, cookie)
+        if status != 200:
+            raise SystemExit(f"{page.name} ({page.url}) answered {status}")
+        wrk(page.url, cookie, 2)  # warm up: connections, caches, the database's buffers
+        run = wrk(page.url, cookie, SECONDS)
+        seconds = run["duration_us"] / 1e6
+        row = {
+            "page": page.name,
+            "url": page.url,
+            "queries": queries,
+            "bytes": size,
+            "requests": run["requests"],
+            "rps": round(run["requests"] / seconds, 1),
+            "p50_ms": round(run["p50_us"] / 1000, 1),
+            "p95_ms": round(run["p95_us"] / 1000, 1),
+            "p99_ms": round(run["p99_us"] / 1000, 1),
+            "errors": run["non_2xx"] + run["socket_errors"] + run["timeouts"],
+        }
+        rows.append(row)
+        say(f"  {page.name}: {row['rps']} req/s, p95 {row['p95_ms']} ms, {queries} queries")
+    floor = next(r for r in rows if r["page"] == "floor")["rps"]
+    for row in rows:
+        row["vs_floor"] = round(row["rps"] / floor, 2) if floor else None
+    return rows
+
+
+def _timed(function, runs: int = 1) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def measure_jobs(pages) -> dict:
+    from django.db import connection
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from accounts.models import Organisation
+    from audit.services import audit_verify
+    from governance.models import Gate, Notification
+    from governance.register_selectors import published_projects
+    from governance.services.reminders import reminders_send
+    from outcomes.disclosure_data import extract_snapshot_of, project_snapshot
+    from outcomes.models import DisclosureDocument
+    from outcomes.services import render_pdf
+    from partnerships.models import Project
+    from portal.celery import app
+
+    jobs = {}
+    status_page = next(p for p in pages if p.name == "project status")
+    project = Project.objects.get(pk=int(status_page.url.strip("/").split("/")[-1]))
+
+    def project_pdf():
+        document = DisclosureDocument(
+            kind=DisclosureDocument.Kind.PROJECT,
+            project=project,
+            snapshot=project_snapshot(project),
+            document_number="DD-BENCH-000001",
+        )
+        return len(render_pdf(document, made_at=timezone.now()))
+
+    seconds, size = _timed(project_pdf, runs=3)
+    jobs["project_pdf"] = {"seconds": round(seconds, 3), "bytes": size, "runs": 3}
+    say(f"  project disclosure PDF: {seconds:.2f} s (median of 3)")
+
+    busiest = (
+        published_projects().order_by().values("lead_organisation")
+        .annotate(n=Count("pk")).order_by("-n").first()
+    )  # fmt: skip
+    extract = published_projects().filter(lead_organisation=busiest["lead_organisation"])
+    ids = list(extract.order_by("summary_published_at", "pk").values_list("pk", flat=True)[:1000])
+
+    def extract_pdf():
+        organisation = Organisation.objects.get(pk=busiest["lead_organisation"])
+        snapshot = extract_snapshot_of(
+            published_projects().filter(pk__in=ids).order_by("summary_published_at", "pk"),
+            organisation=organisation,
+            year=timezone.localdate().year,
+        )
+        document = DisclosureDocument(
+            kind=DisclosureDocument.Kind.REGISTER_EXTRACT,
+            organisation=organisation,
+            year=timezone.localdate().year,
+            snapshot=snapshot,
+            document_number="DD-BENCH-000002",
+        )
+        return len(render_pdf(document, made_at=timezone.now()))
+
+    seconds, size = _timed(extract_pdf)
+    jobs["register_extract_pdf"] = {
+        "seconds": round(seconds, 2),
+        "bytes": size,
+        "projects": len(ids),
+    }
+    say(f"  register extract PDF of {len(ids)} projects: {seconds:.1f} s")
+
+    today = timezone.localdate()
+    Notification.objects.filter(day=today).delete()  # the bench database only: a fresh day
+    open_gates = Gate.objects.filter(status__in=Gate.OPEN_STATUSES).count()
+    seconds, created = _timed(lambda: reminders_send(today=today))
+    jobs["reminder_sweep"] = {
+        "seconds": round(seconds, 2),
+        "open_gates": open_gates,
+        "notifications": sum(created.values()),
+    }
+    app.control.purge()  # nobody sends the bench's emails
+    notifications = sum(created.values())
+    say(f"  reminder sweep over {open_gates} gates: {seconds:.2f} s, {notifications} notifications")
+
+    seconds, result = _timed(audit_verify)
+    if not result.intact:
+        raise SystemExit(f"verify_audit: the chain is broken at #{result.first_broken}")
+    jobs["verify_audit"] = {
+        "seconds": round(seconds, 2),
+        "events": result.checked,
+        "events_per_s": round(result.checked / seconds),
+    }
+    say(f"  verify_audit: {result.checked} events in {seconds:.1f} s")
+    connection.close()
+    return jobs
+
+
+def data_size() -> dict:
+    from django.db import connection
+
+    tables = {
+        "projects": "partnerships_project",
+        "partners": "partnerships_partner",
+        "gates": "governance_gate",
+        "sign_offs": "governance_signoff",
+        "declarations": "governance_declaration",
+        "outcome_reports": "outcomes_outcomereport",
+        "lessons": "outcomes_lesson",
+        "audit_events": "audit_auditevent",
+    }
+    with connection.cursor() as cursor:
+        sizes = {}
+        for name, table in tables.items():
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            sizes[name] = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_database_size(current_database())")
+        sizes["database_mb"] = round(cursor.fetchone()[0] / 2**20)
+    return sizes
+
+
+def git_commit() -> dict:
+    def git(*args):
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "dirty": bool(git("status", "--porcelain", "--", ".", ":!bench/results.json")),
+    }
+
+
+def table(results: dict) -> str:
+    lines = [
+        f"{results['data']['projects']:,} projects, {results['data']['audit_events']:,} audit "
+        f"events; {results['cores']} cores; {results['connections']} connections; "
+        f"commit {results['commit'][:10]}{' (uncommitted changes)' if results['dirty'] else ''}",
+        "",
+        "| page | req/s | p50 ms | p95 ms | p99 ms | queries | × floor |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in results["pages"]:
+        lines.append(
+            f"| {row['page']} | {row['rps']} | {row['p50_ms']} | {row['p95_ms']} | "
+            f"{row['p99_ms']} | {row['queries']} | {row['vs_floor']} |"
+        )
+    jobs = results["jobs"]
+    lines += [
+        "",
+        "| job | time | target |",
+        "|---|---:|---:|",
+        f"| project disclosure PDF | {jobs['project_pdf']['seconds']} s | under 1 s |",
+        f"| register extract PDF, {jobs['register_extract_pdf']['projects']} projects | "
+        f"{jobs['register_extract_pdf']['seconds']} s | – |",
+        f"| reminder sweep, {jobs['reminder_sweep']['open_gates']} open gates | "
+        f"{jobs['reminder_sweep']['seconds']} s | under 5 s |",
+        f"| verify_audit, {jobs['verify_audit']['events']:,} events | "
+        f"{jobs['verify_audit']['seconds']} s ({jobs['verify_audit']['events_per_s']:,}/s) | "
+        "100,000/s |",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    (ROOT / "var").mkdir(exist_ok=True)
+    started = datetime.datetime.now(datetime.UTC)
+    seeding = prepare_data()
+    django_setup()
+    from portal.scale.pages import key_pages
+
+    pages = key_pages()
+    sessions = sessions_for(pages)
+    from django.db import connection
+
+    connection.close()
+    load_before = os.getloadavg()
+    say(f"Starting gunicorn ({WORKERS} workers) on {BASE}; wrk with {CONNECTIONS} connections…")
+    portal = start_portal()
+    try:
+        page_rows = measure_pages(pages, sessions)
+    finally:
+        portal.terminate()
+        portal.wait(timeout=30)
+    load_pages = os.getloadavg()
+    say("Timing the jobs…")
+    jobs = measure_jobs(pages)
+    results = {
+        **git_commit(),
+        "started_at": started.isoformat(timespec="seconds"),
+        "cores": CORES,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after_pages": [round(x, 2) for x in load_pages],
+        "connections": CONNECTIONS,
+        "seconds_per_page": SECONDS,
+        "gunicorn_workers": WORKERS,
+        "data": {**data_size(), **seeding},
+        "pages": page_rows,
+        "jobs": jobs,
+        "targets": TARGETS,
+    }
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    say("")
+    say(table(results))
+    say(f"\nWritten to {RESULTS.relative_to(ROOT)}.")
+
+
+if __name__ == "__main__":
+    main()

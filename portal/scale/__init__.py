@@ -1,0 +1,1 @@
+"""A national-scale data set and the benchmark's helpers."""
