@@ -1,7 +1,8 @@
 """Writes for accounts, organisations, memberships and invitations.
 
 Each function validates, runs in one transaction, and queues side effects
-(emails) with ``transaction.on_commit`` so a rolled-back change sends nothing.
+(emails) in the transactional outbox, published after commit, so a rolled-back change
+sends nothing and a committed one sends even if Redis was down at the time.
 """
 
 from datetime import timedelta
@@ -21,6 +22,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from accounts import selectors
 from accounts.models import Invitation, Membership, Organisation, User
 from audit.services import audit_record
+from outbox.services import outbox_enqueue
 
 INVITATION_SALT = "accounts.invitation"
 ORGANISATION_FIELDS = (
@@ -289,14 +291,8 @@ def invitation_create(
                 **({"authorised_by": authorised_by} if authorised_by else {}),
             },
         )
-        transaction.on_commit(lambda: _queue_invitation_email(invitation.pk))
+        outbox_enqueue(task="accounts.tasks.invitation_send_task", args=[invitation.pk])
     return invitation
-
-
-def _queue_invitation_email(invitation_id: int) -> None:
-    from accounts.tasks import invitation_send_task
-
-    invitation_send_task.delay(invitation_id)
 
 
 def invitation_send(*, invitation_id: int) -> bool:
