@@ -296,21 +296,31 @@ def invitation_create(
 
 
 def invitation_send(*, invitation_id: int) -> bool:
-    """Email the invitation link, if it can still be used. Returns whether it was sent."""
+    """Email the invitation link, once, if it can still be used. Returns whether it was sent.
+
+    The row is claimed (emailed_at still empty: exactly one row) in a transaction that a
+    failed send rolls back, so a retry sends it; a second delivery of the task (a worker
+    killed after sending, the outbox publishing twice) finds it claimed."""
     invitation = Invitation.objects.select_related("organisation", "invited_by").get(
         pk=invitation_id
     )
-    if invitation.status != Invitation.Status.PENDING:
+    if invitation.status != Invitation.Status.PENDING or invitation.emailed_at is not None:
         return False
-    email_send(
-        template="invitation",
-        to=[invitation.email],
-        context={
-            "invitation": invitation,
-            "accept_url": invitation_url(invitation),
-            "role": invitation.get_role_display(),
-        },
-    )
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(pk=invitation_id, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if claimed != 1:
+            return False
+        email_send(
+            template="invitation",
+            to=[invitation.email],
+            context={
+                "invitation": invitation,
+                "accept_url": invitation_url(invitation),
+                "role": invitation.get_role_display(),
+            },
+        )
     return True
 
 
