@@ -1,7 +1,8 @@
 """Writes for accounts, organisations, memberships and invitations.
 
 Each function validates, runs in one transaction, and queues side effects
-(emails) with ``transaction.on_commit`` so a rolled-back change sends nothing.
+(emails) in the transactional outbox, published after commit, so a rolled-back change
+sends nothing and a committed one sends even if Redis was down at the time.
 """
 
 from datetime import timedelta
@@ -21,6 +22,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from accounts import selectors
 from accounts.models import Invitation, Membership, Organisation, User
 from audit.services import audit_record
+from outbox.services import outbox_enqueue
 
 INVITATION_SALT = "accounts.invitation"
 ORGANISATION_FIELDS = (
@@ -289,32 +291,36 @@ def invitation_create(
                 **({"authorised_by": authorised_by} if authorised_by else {}),
             },
         )
-        transaction.on_commit(lambda: _queue_invitation_email(invitation.pk))
+        outbox_enqueue(task="accounts.tasks.invitation_send_task", args=[invitation.pk])
     return invitation
 
 
-def _queue_invitation_email(invitation_id: int) -> None:
-    from accounts.tasks import invitation_send_task
-
-    invitation_send_task.delay(invitation_id)
-
-
 def invitation_send(*, invitation_id: int) -> bool:
-    """Email the invitation link, if it can still be used. Returns whether it was sent."""
+    """Email the invitation link, once, if it can still be used. Returns whether it was sent.
+
+    The row is claimed (emailed_at still empty: exactly one row) in a transaction that a
+    failed send rolls back, so a retry sends it; a second delivery of the task (a worker
+    killed after sending, the outbox publishing twice) finds it claimed."""
     invitation = Invitation.objects.select_related("organisation", "invited_by").get(
         pk=invitation_id
     )
-    if invitation.status != Invitation.Status.PENDING:
+    if invitation.status != Invitation.Status.PENDING or invitation.emailed_at is not None:
         return False
-    email_send(
-        template="invitation",
-        to=[invitation.email],
-        context={
-            "invitation": invitation,
-            "accept_url": invitation_url(invitation),
-            "role": invitation.get_role_display(),
-        },
-    )
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(pk=invitation_id, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if claimed != 1:
+            return False
+        email_send(
+            template="invitation",
+            to=[invitation.email],
+            context={
+                "invitation": invitation,
+                "accept_url": invitation_url(invitation),
+                "role": invitation.get_role_display(),
+            },
+        )
     return True
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from audit.services import audit_record
+from outbox.services import outbox_enqueue
 from outcomes import selectors
 from outcomes.disclosure_data import content_hash, extract_snapshot, project_snapshot
 from outcomes.models import DisclosureCounter, DisclosureDocument
@@ -44,9 +45,8 @@ def _next_number(year: int) -> str:
 
 
 def _queue(document_id: int) -> None:
-    from outcomes.tasks import disclosure_render_task
-
-    disclosure_render_task.delay(document_id)
+    """Render it in a worker once this transaction commits (through the outbox)."""
+    outbox_enqueue(task="outcomes.tasks.disclosure_render_task", args=[document_id])
 
 
 def _subject(
@@ -140,7 +140,7 @@ def disclosure_request(
             },
         )
         if queue and (not cached or requeued):
-            transaction.on_commit(lambda: _queue(document.pk))
+            _queue(document.pk)
     return document
 
 
@@ -165,7 +165,7 @@ def disclosure_retry(*, document: DisclosureDocument, actor: User) -> Disclosure
             obj=document,
             after={"document_number": document.document_number},
         )
-        transaction.on_commit(lambda: _queue(document.pk))
+        _queue(document.pk)
     return document
 
 

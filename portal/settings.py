@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "portal",
     "audit",
+    "outbox",
     "accounts",
     "partnerships",
     "governance",
@@ -99,6 +100,9 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE",
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Keeps answering from process memory while Redis is down (portal/cache.py).
+    CACHES["default"]["BACKEND"] = "portal.cache.ResilientRedisCache"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -291,6 +295,32 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Publishing must not hold a request for long when Redis is down: the connection attempt
+# gives up after CELERY_BROKER_CONNECTION_TIMEOUT seconds, and publishing after commit tries
+# PORTAL_OUTBOX_PUBLISH_RETRY's times at most; what it could not publish stays in the outbox
+# (outbox/) for the relay. Workers keep retrying their own connection for ever.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS.setdefault(
+    "socket_connect_timeout", CELERY_BROKER_CONNECTION_TIMEOUT
+)
+# A publish on a connection Redis dropped without closing it gives up after this long too.
+CELERY_BROKER_TRANSPORT_OPTIONS.setdefault(
+    "socket_timeout", env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=10.0)
+)
+# A task a worker took but did not finish (the worker was killed) goes back to the queue
+# after this many seconds; longer than any task may run (the PDF render's time limit).
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=60 * 60
+    )
+PORTAL_OUTBOX_PUBLISH_RETRY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+PORTAL_OUTBOX_RELAY_SECONDS = env.int("PORTAL_OUTBOX_RELAY_SECONDS", default=30)
+PORTAL_OUTBOX_KEEP_DAYS = env.int("PORTAL_OUTBOX_KEEP_DAYS", default=7)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -301,6 +331,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Every periodic task, in one place.
 CELERY_BEAT_SCHEDULE = {
+    # Tasks whose publishing after commit failed (Redis was down) go out when it is back.
+    "outbox-relay": {
+        "task": "outbox.tasks.outbox_relay_task",
+        "schedule": PORTAL_OUTBOX_RELAY_SECONDS,
+    },
     "sessions-clear-expired": {
         "task": "accounts.tasks.sessions_clear_expired_task",
         "schedule": 24 * 60 * 60,

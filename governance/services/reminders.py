@@ -5,15 +5,15 @@ a year) and day. Reminders meant to go once in all (outcomes' report reminders) 
 their day a date fixed by what they are about, such as the report's due date. The unique
 constraint on Notification decides: two runs, or two workers, inserting the same reminder
 at once block on the index and the loser inserts nothing.
-Nothing here checks before inserting. Emails are queued after commit, one task per
-notification, and each task claims its row with a conditional update before sending.
+Nothing here checks before inserting. Emails are queued in the transactional outbox with
+the notifications (published after commit), one task per notification, and each task
+claims its row with a conditional update before sending.
 """
 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +37,7 @@ from governance.models import (
     Review,
     SignOff,
 )
+from outbox.services import outbox_enqueue_many
 from partnerships.models import Partner, Project, TeamMember
 
 Kind = Notification.Kind
@@ -70,10 +71,13 @@ def wants_email(user_id: int, kind: str) -> bool:
     return not EmailOptOut.objects.filter(user_id=user_id, kind=kind).exists()
 
 
-def _email_queue(notification_id: int) -> None:
-    from governance.tasks import notification_email_send_task
+EMAIL_TASK = "governance.tasks.notification_email_send_task"
 
-    notification_email_send_task.delay(notification_id)
+
+def _email_queue(notification_ids: list[int]) -> None:
+    """Email these notifications from a worker once the transaction commits (through the
+    outbox, so a committed reminder is emailed even if Redis was down at the time)."""
+    outbox_enqueue_many(task=EMAIL_TASK, args_list=[[pk] for pk in notification_ids])
 
 
 def notification_create(
@@ -98,7 +102,7 @@ def notification_create(
     except IntegrityError:
         return None
     if wants_email(recipient.pk, kind):
-        transaction.on_commit(partial(_email_queue, notification.pk))
+        _email_queue([notification.pk])
     return notification
 
 
@@ -157,9 +161,14 @@ def notifications_create(
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             inserted = cursor.fetchall()
-            for notification_id, recipient_id, kind in inserted:
-                if kind not in Notification.OPTIONAL_KINDS or (recipient_id, kind) not in opted_out:
-                    transaction.on_commit(partial(_email_queue, notification_id))
+            _email_queue(
+                [
+                    notification_id
+                    for notification_id, recipient_id, kind in inserted
+                    if kind not in Notification.OPTIONAL_KINDS
+                    or (recipient_id, kind) not in opted_out
+                ]
+            )
         created += inserted
     return created
 

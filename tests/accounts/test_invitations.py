@@ -251,3 +251,45 @@ def test_withdrawing_someone_elses_invitation_is_404(client, partnership_lead):
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.revoked_at is None
+
+
+def test_an_invitation_is_emailed_once_however_often_its_task_is_delivered(partnership_lead, icb):
+    invitation = services.invitation_create(
+        organisation=icb,
+        email="once@example.org",
+        first_name="O",
+        last_name="Nce",
+        role=Membership.Role.PARTNERSHIP_LEAD,
+        actor=partnership_lead,
+    )
+    assert services.invitation_send(invitation_id=invitation.pk)
+    # A second delivery (a worker killed after sending, the outbox publishing twice).
+    assert not services.invitation_send(invitation_id=invitation.pk)
+    assert [m.to for m in mail.outbox] == [["once@example.org"]]
+    invitation.refresh_from_db()
+    assert invitation.emailed_at is not None
+
+
+def test_a_failed_send_leaves_the_invitation_to_be_sent_by_the_retry(
+    partnership_lead, icb, monkeypatch
+):
+    invitation = services.invitation_create(
+        organisation=icb,
+        email="retry@example.org",
+        first_name="R",
+        last_name="Etry",
+        role=Membership.Role.PARTNERSHIP_LEAD,
+        actor=partnership_lead,
+    )
+
+    def refuse(**kwargs):
+        raise OSError("SMTP server not answering")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "email_send", refuse)
+        with pytest.raises(OSError):
+            services.invitation_send(invitation_id=invitation.pk)
+    invitation.refresh_from_db()
+    assert invitation.emailed_at is None
+    assert services.invitation_send(invitation_id=invitation.pk)
+    assert len(mail.outbox) == 1

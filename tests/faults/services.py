@@ -1,0 +1,115 @@
+"""Throwaway Redis and PostgreSQL servers that fault tests start, stop and start again.
+
+The shared servers on 5432 and 6379 are never touched: each of these runs on a free port
+with its data in a temporary directory, and is stopped when the test ends.
+"""
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from glob import glob
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(predicate, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} did not answer within {timeout} seconds")
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class ThrowawayRedis:
+    """redis-server on a free port, nothing saved to disk."""
+
+    def __init__(self, directory: Path):
+        self.port = free_port()
+        self.directory = directory
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port", str(self.port),
+                "--bind", "127.0.0.1",
+                "--save", "",
+                "--appendonly", "no",
+                "--dir", str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        _wait(lambda: _answers(self.port), "Redis")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+        _wait(lambda: not _answers(self.port), "Redis stopping")
+
+
+def postgres_bin() -> Path | None:
+    found = sorted(glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL cluster of its own (initdb, pg_ctl) on a free port, trust
+    authentication on 127.0.0.1. As root, the cluster runs as the postgres user (initdb
+    refuses root)."""
+
+    def __init__(self, directory: Path):
+        self.bin = postgres_bin()
+        self.port = free_port()
+        self.directory = directory
+        self.data = directory / "data"
+        self.run_as: str | None = None
+        if os.geteuid() == 0:
+            self.run_as = "postgres"
+            pwd.getpwnam(self.run_as)  # KeyError: no such user
+            shutil.chown(directory, user=self.run_as)
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        command = [str(self.bin / args[0]), *args[1:]]
+        if self.run_as:
+            command = ["runuser", "-u", self.run_as, "--", *command]
+        return subprocess.run(command, check=check, capture_output=True, text=True, timeout=120)
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def init(self) -> None:
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.directory / "log"),
+                  "-w", "start")  # fmt: skip
+        _wait(lambda: _answers(self.port), "PostgreSQL")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
