@@ -456,6 +456,55 @@ def csv_rows(response):
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
+# Uploads: checked by what the bytes are -------------------------------------------------
+
+PDF_HEAD = b"%PDF-1.7\n"
+ZIP_HEAD = b"PK\x03\x04"
+upload_bytes = st.one_of(
+    st.binary(max_size=2_000),
+    st.binary(max_size=500).map(lambda b: PDF_HEAD + b),  # starts as a PDF does
+    st.binary(max_size=500).map(lambda b: ZIP_HEAD + b),  # a broken zip, as DOCX/XLSX are
+    st.binary(max_size=500).map(lambda b: b"MZ\x90\x00" + b),  # an executable
+    st.sampled_from([b"", b"<html><script>alert(1)</script></html>", b"%PDF", b"%PDF-"]),
+)
+upload_names = st.one_of(
+    st.sampled_from(["agreement.pdf", "setup.exe.pdf", "a.docx", "no-extension", ".pdf"]),
+    text.map(lambda t: (t[:80] or "x") + ".pdf"),
+)
+
+
+@HYPOTHESIS
+@given(content=upload_bytes, name=upload_names, title=text)
+def test_document_upload(world, as_role, content, name, title):
+    """A file is taken only when its bytes are a PDF, DOCX or XLSX, whatever its name or
+    the browser says; a refused upload stores nothing; the title is escaped."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partnerships.models import DocumentVersion
+
+    project = world.own.projects["draft"]
+    url = reverse("partnerships:document-upload", args=[project.pk])
+
+    def snapshot():
+        return DocumentVersion.objects.filter(document__project=project).count(), audit_count()
+
+    safe_name = name.replace("\x00", "").replace("/", "_") or "x.pdf"
+    outcome = attempt(
+        as_role("partnership_lead"),
+        url,
+        {
+            "kind": "other",
+            "title": title,
+            "file": SimpleUploadedFile(safe_name, content, content_type="application/pdf"),
+        },
+        snapshot,
+        then_get=reverse("partnerships:document-list", args=[project.pk]),
+    )
+    assert_safe(outcome)
+    if outcome["response"].status_code == 302:
+        assert content.startswith(b"%PDF-"), "a file that is not a PDF was taken as one"
+
+
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_csv_cells_beginning_like_a_formula_are_neutralised(world, as_role, formula):
     project = world.own.projects["active"]
