@@ -293,3 +293,34 @@ def test_a_failed_send_leaves_the_invitation_to_be_sent_by_the_retry(
     assert invitation.emailed_at is None
     assert services.invitation_send(invitation_id=invitation.pk)
     assert len(mail.outbox) == 1
+
+
+def test_names_in_the_invitation_email_are_escaped_in_its_html(db):
+    """Names and organisation names are typed by people: in the HTML part they are text,
+    never markup; the plain-text part keeps them as typed."""
+    script = '<script>alert("x")</script>'
+    invitation = InvitationFactory(
+        first_name=f"Ada {script}",
+        organisation=OrganisationFactory(name=f"Evil & Co {script}"),
+    )
+
+    assert services.invitation_send(invitation_id=invitation.pk)
+
+    message = mail.outbox[-1]
+    html = message.alternatives[0][0]
+    assert script not in html
+    assert "&lt;script&gt;" in html and "Evil &amp; Co" in html
+    assert f"Ada {script}" in message.body
+
+
+def test_every_plain_text_email_template_turns_html_escaping_off():
+    """Plain text is not HTML: "&amp;" in a text email is a mistake (the HTML part escapes)."""
+    from pathlib import Path
+
+    folder = Path(settings.BASE_DIR) / "templates" / "emails"
+    texts = sorted(folder.glob("*/*.txt"))
+    assert texts
+    for path in texts:
+        source = path.read_text()
+        assert source.startswith("{% autoescape off %}"), path
+        assert source.rstrip().endswith("{% endautoescape %}"), path
