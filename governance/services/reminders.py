@@ -5,8 +5,9 @@ a year) and day. Reminders meant to go once in all (outcomes' report reminders) 
 their day a date fixed by what they are about, such as the report's due date. The unique
 constraint on Notification decides: two runs, or two workers, inserting the same reminder
 at once block on the index and the loser inserts nothing.
-Nothing here checks before inserting. Emails are queued after commit, one task per
-notification, and each task claims its row with a conditional update before sending.
+Nothing here checks before inserting. Emails are queued after commit (one task per
+notification, or per batch of the sweep's), and each email's row is claimed with a
+conditional update before sending.
 """
 
 import datetime
@@ -76,6 +77,12 @@ def _email_queue(notification_id: int) -> None:
     notification_email_send_task.delay(notification_id)
 
 
+def _emails_queue(notification_ids: list[int]) -> None:
+    from governance.tasks import notification_emails_send_task
+
+    notification_emails_send_task.delay(notification_ids)
+
+
 def notification_create(
     *, recipient: User, kind: str, subject: str, day: datetime.date, title: str, body: str, url: str
 ) -> Notification | None:
@@ -131,7 +138,8 @@ def notifications_create(
 
     INSERT ... ON CONFLICT DO NOTHING on the once-a-day constraint: a row another run
     inserted first (committed, or still in flight: the insert waits for it) is skipped, and
-    RETURNING names only the rows this run inserted, so only those are emailed. Rows go in
+    RETURNING names only the rows this run inserted, so only those are emailed (one task
+    per batch). Rows go in
     the same order in every run, so two runs at once wait on each other instead of
     deadlocking."""
     drafts = sorted(set(drafts), key=lambda d: (d.recipient_id, d.kind, d.subject, d.day or day))
@@ -157,9 +165,15 @@ def notifications_create(
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             inserted = cursor.fetchall()
-            for notification_id, recipient_id, kind in inserted:
-                if kind not in Notification.OPTIONAL_KINDS or (recipient_id, kind) not in opted_out:
-                    transaction.on_commit(partial(_email_queue, notification_id))
+            to_email = [
+                notification_id
+                for notification_id, recipient_id, kind in inserted
+                if kind not in Notification.OPTIONAL_KINDS or (recipient_id, kind) not in opted_out
+            ]
+            if to_email:
+                # One task for the batch: queueing a task for each of thousands of emails
+                # took most of the sweep.
+                transaction.on_commit(partial(_emails_queue, to_email))
         created += inserted
     return created
 
