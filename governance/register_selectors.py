@@ -1,8 +1,9 @@
 """The public transparency register: what anyone may read, and nothing else."""
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation
@@ -29,17 +30,27 @@ def register_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]
     text = text.strip()
     if not text:
         return projects
-    by_partner = Exists(
-        Partner.objects.filter(project=OuterRef("pk"), organisation__name__icontains=text)
-    )
     if connection.vendor == "postgresql":
+        # Each way of matching is answered by its own index (project_register_search,
+        # project_reference_upper, the partners' organisation), and the union of the three
+        # is what the register shows: an OR of them would read every published project.
         vector = SearchVector(
             "title", "executive_summary", "therapy_area", "reference", config="english"
         )
         query = SearchQuery(text, search_type="websearch", config="english")
-        return projects.annotate(search=vector).filter(
-            Q(search=query) | Q(reference__iexact=text) | by_partner
+        matches = (
+            Project.objects.annotate(search=vector)
+            .filter(search=query)
+            .values("pk")
+            .union(
+                Project.objects.filter(reference__iexact=text).values("pk"),
+                Partner.objects.filter(organisation__name__icontains=text).values("project_id"),
+            )
         )
+        return projects.filter(pk__in=matches)
+    by_partner = Exists(
+        Partner.objects.filter(project=OuterRef("pk"), organisation__name__icontains=text)
+    )
     return projects.filter(
         Q(title__icontains=text)
         | Q(executive_summary__icontains=text)
@@ -74,16 +85,43 @@ def register_filters(projects: QuerySet[Project], *, icb="", company="", area=""
     return projects
 
 
+# How long the filter choices are kept at most; a newly published project changes the key.
+CHOICES_SECONDS = 600
+
+
 def register_choices() -> dict:
-    """The filter choices: only organisations, areas and years that appear on the register."""
+    """The filter choices: only organisations, areas and years that appear on the register.
+
+    Reading them takes every published project, so they are kept in the cache under the
+    time of the latest publication (one indexed lookup): publishing a project, the only
+    way the register grows, makes the next page read them afresh."""
+    latest = Project.objects.filter(summary_published_at__isnull=False).aggregate(
+        latest=Max("summary_published_at")
+    )["latest"]
+    key = f"register-choices:{latest.isoformat() if latest else 'none'}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = _register_choices()
+        cache.set(key, choices, CHOICES_SECONDS)
+    return choices
+
+
+def _register_choices() -> dict:
     published = published_projects().order_by()
+    on_register = published.filter(lead_organisation=OuterRef("pk"))
+    partner_on_register = Partner.objects.filter(
+        organisation=OuterRef("pk"), project__in=published.values("pk")
+    )
     return {
-        "icbs": Organisation.objects.filter(led_projects__in=published).distinct().order_by("name"),
-        "companies": Organisation.objects.filter(
-            kind=Organisation.Kind.COMPANY, partnerships__project__in=published
-        )
-        .distinct()
-        .order_by("name"),
+        "icbs": list(
+            Organisation.objects.filter(Exists(on_register)).order_by("name").values("pk", "name")
+        ),
+        "companies": list(
+            Organisation.objects.filter(kind=Organisation.Kind.COMPANY)
+            .filter(Exists(partner_on_register))
+            .order_by("name")
+            .values("pk", "name")
+        ),
         "areas": sorted(
             {a for a in published.values_list("therapy_area", flat=True).distinct() if a}
         ),

@@ -13,3 +13,10 @@ def reminders_send_task() -> dict[str, int]:
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notification_email_send_task(notification_id: int) -> bool:
     return reminders.notification_email_send(notification_id=notification_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notification_emails_send_task(notification_ids: list[int]) -> int:
+    """A batch of the sweep's emails. Each is claimed on its own before sending, so a retry
+    after a failed send sends only those not yet sent. Returns how many were sent."""
+    return sum(reminders.notification_email_send(notification_id=pk) for pk in notification_ids)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from outcomes import learning
 from outcomes.models import FinalMeasureResult, FinalReport, Lesson
 from outcomes.report_services import can_submit_reports, can_write_reports
 from partnerships.models import Project
@@ -151,8 +152,10 @@ def final_report_publish(*, project: Project, actor: User) -> FinalReport:
             source=Lesson.Source.FINAL,
             final_report=report,
             lessons=report.lessons_learned,
+            project_title=locked.title,
             shared_at=now,
         )
+        transaction.on_commit(learning.lesson_shared)
         event_record(
             project=locked,
             actor=actor,

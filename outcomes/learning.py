@@ -2,6 +2,7 @@
 whose teams chose to share them, searchable by anyone signed in."""
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -37,9 +38,8 @@ def lesson_search(lessons: QuerySet[Lesson], *, text="", area="", outcome="") ->
     text, area, outcome = text.strip(), area.strip(), outcome.strip()
     if text:
         if connection.vendor == "postgresql":
-            vector = SearchVector(
-                "lessons", "what_worked", "what_did_not", "project__title", config="english"
-            )
+            # The same expression as the lesson_search GIN index, which answers it.
+            vector = SearchVector(*Lesson.SEARCH_FIELDS, config="english")
             query = SearchQuery(text, search_type="websearch", config="english")
             lessons = lessons.annotate(search=vector).filter(search=query)
         else:
@@ -47,7 +47,7 @@ def lesson_search(lessons: QuerySet[Lesson], *, text="", area="", outcome="") ->
                 Q(lessons__icontains=text)
                 | Q(what_worked__icontains=text)
                 | Q(what_did_not__icontains=text)
-                | Q(project__title__icontains=text)
+                | Q(project_title__icontains=text)
             )
     if area:
         lessons = lessons.filter(project__therapy_area__iexact=area)
@@ -60,7 +60,23 @@ def lesson_search(lessons: QuerySet[Lesson], *, text="", area="", outcome="") ->
     return lessons
 
 
+AREAS_KEY = "learning-library:therapy-areas"
+# How long the therapy areas are kept at most (sharing a lesson forgets them at once).
+AREAS_SECONDS = 600
+
+
 def therapy_areas() -> list[str]:
-    """The therapy areas of projects that have lessons, for the filter."""
-    areas = Lesson.objects.values_list("project__therapy_area", flat=True).distinct()
-    return sorted({a.strip() for a in areas if a and a.strip()}, key=str.lower)
+    """The therapy areas of projects that have lessons, for the filter. Reading them takes
+    every lesson, so they are kept in the cache until a lesson is shared (lesson_shared)."""
+    areas = cache.get(AREAS_KEY)
+    if areas is None:
+        areas = Lesson.objects.order_by().values_list("project__therapy_area", flat=True)
+        areas = sorted({a.strip() for a in areas.distinct() if a and a.strip()}, key=str.lower)
+        cache.set(AREAS_KEY, areas, AREAS_SECONDS)
+    return areas
+
+
+def lesson_shared() -> None:
+    """A lesson was added to the library: its project's therapy area may be new. Called
+    by the services that share lessons, after their transaction commits."""
+    cache.delete(AREAS_KEY)

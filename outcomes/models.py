@@ -1,6 +1,8 @@
 """Disclosure documents: PDFs the portal renders, keeps and can later vouch for."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.urls import reverse
 
@@ -367,11 +369,26 @@ class Lesson(models.Model):
     what_worked = models.TextField("what worked", blank=True)
     what_did_not = models.TextField("what did not work", blank=True)
     lessons = models.TextField("lessons learned", blank=True)
+    # The project's title as it was when the lesson was shared (titles are fixed by then),
+    # kept here so the library's search index covers it without a join.
+    project_title = models.CharField(max_length=200, blank=True, editable=False)
     shared_at = models.DateTimeField()
+
+    SEARCH_FIELDS = ("lessons", "what_worked", "what_did_not", "project_title")
 
     class Meta:
         ordering = ["-shared_at", "-pk"]
-        indexes = [models.Index(fields=["-shared_at", "-id"], name="lesson_recent")]
+        indexes = [
+            models.Index(fields=["-shared_at", "-id"], name="lesson_recent"),
+            # The library's search (outcomes.learning.lesson_search): the same expression
+            # as its SearchVector, so PostgreSQL answers from the index.
+            GinIndex(
+                SearchVector(
+                    "lessons", "what_worked", "what_did_not", "project_title", config="english"
+                ),
+                name="lesson_search",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

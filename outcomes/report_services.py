@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from outcomes import learning
 from outcomes.models import Lesson, MeasureValue, OutcomeReport, ReportComment, ReportIssue
 from outcomes.reports import project_periods
 from partnerships.models import Project, TeamMember
@@ -139,8 +140,10 @@ def outcome_report_submit(*, report: OutcomeReport, actor: User) -> OutcomeRepor
                 outcome_report=report,
                 what_worked=report.what_worked,
                 what_did_not=report.what_did_not,
+                project_title=project.title,
                 shared_at=now,
             )
+            transaction.on_commit(learning.lesson_shared)
         event_record(
             project=project,
             actor=actor,

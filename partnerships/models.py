@@ -1,10 +1,12 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -104,6 +106,24 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["status", "-updated_at"]),
             models.Index(fields=["lead_organisation", "status"]),
+            # Lists and home pages show the most recently changed first.
+            models.Index(fields=["-updated_at", "-id"], name="project_recent"),
+            # The public register's search (governance.register_selectors.register_search):
+            # the same expression as its SearchVector, so PostgreSQL answers from the index.
+            GinIndex(
+                SearchVector(
+                    "title", "executive_summary", "therapy_area", "reference", config="english"
+                ),
+                name="project_register_search",
+            ),
+            # The register in order of publication, and its latest publication.
+            models.Index(
+                fields=["-summary_published_at", "-id"],
+                condition=models.Q(summary_published_at__isnull=False),
+                name="project_published",
+            ),
+            # A reference typed in any case (reference__iexact).
+            models.Index(Upper("reference"), name="project_reference_upper"),
         ]
 
     def __str__(self):

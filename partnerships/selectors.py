@@ -8,15 +8,22 @@ else its id is a 404.
 import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.auth.models import Permission
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import Membership
 from accounts.selectors import is_administrator, profile_for
 from partnerships.dates import add_months
-from partnerships.models import OutcomeMeasure, Partner, Project, TeamMember
+from partnerships.models import (
+    OutcomeMeasure,
+    Partner,
+    Project,
+    ProjectGroupObjectPermission,
+    ProjectUserObjectPermission,
+    TeamMember,
+)
 from partnerships.sections import OPENABLE_SECTIONS
 
 Role = Membership.Role
@@ -29,15 +36,34 @@ def sees_every_project(user) -> bool:
 def project_list_for(*, user) -> QuerySet[Project]:
     if not user.is_authenticated:
         return Project.objects.none()
-    if sees_every_project(user):
+    if sees_every_project(user) or user.is_superuser:
         projects = Project.objects.all()
     else:
-        projects = get_objects_for_user(
-            user, "partnerships.view_project", klass=Project, accept_global_perms=False
-        )
+        projects = Project.objects.filter(pk__in=visible_project_ids(user))
     return projects.select_related("lead_organisation").prefetch_related(
         Prefetch("partners", queryset=Partner.objects.select_related("organisation"))
     )
+
+
+def visible_project_ids(user) -> QuerySet:
+    """The ids of projects the user may view through django-guardian's object permissions:
+    granted to them, or to a group they are in. What get_objects_for_user(user,
+    "partnerships.view_project", accept_global_perms=False) finds, as a union that
+    PostgreSQL answers from the permission tables' indexes: get_objects_for_user's OR of
+    two subqueries reads every project in the table."""
+    # One permission: compared by its id, so the planner can estimate the rows it finds.
+    view = Subquery(
+        Permission.objects.filter(
+            codename="view_project",
+            content_type__app_label="partnerships",
+            content_type__model="project",
+        ).values("pk")[:1]
+    )
+    by_user = ProjectUserObjectPermission.objects.filter(user=user, permission=view)
+    by_group = ProjectGroupObjectPermission.objects.filter(
+        group__in=user.groups.values("pk"), permission=view
+    )
+    return by_user.values("content_object_id").union(by_group.values("content_object_id"))
 
 
 def project_detail_queryset() -> QuerySet[Project]:

@@ -6,8 +6,8 @@ their day a date fixed by what they are about, such as the report's due date. Th
 constraint on Notification decides: two runs, or two workers, inserting the same reminder
 at once block on the index and the loser inserts nothing.
 Nothing here checks before inserting. Emails are queued in the transactional outbox with
-the notifications (published after commit), one task per notification, and each task
-claims its row with a conditional update before sending.
+the notifications (published after commit): one task per notification, or one per batch
+of the sweep's; each email's row is claimed with a conditional update before sending.
 """
 
 import datetime
@@ -37,7 +37,7 @@ from governance.models import (
     Review,
     SignOff,
 )
-from outbox.services import outbox_enqueue_many
+from outbox.services import outbox_enqueue, outbox_enqueue_many
 from partnerships.models import Partner, Project, TeamMember
 
 Kind = Notification.Kind
@@ -72,6 +72,7 @@ def wants_email(user_id: int, kind: str) -> bool:
 
 
 EMAIL_TASK = "governance.tasks.notification_email_send_task"
+EMAILS_TASK = "governance.tasks.notification_emails_send_task"
 
 
 def _email_queue(notification_ids: list[int]) -> None:
@@ -135,7 +136,8 @@ def notifications_create(
 
     INSERT ... ON CONFLICT DO NOTHING on the once-a-day constraint: a row another run
     inserted first (committed, or still in flight: the insert waits for it) is skipped, and
-    RETURNING names only the rows this run inserted, so only those are emailed. Rows go in
+    RETURNING names only the rows this run inserted, so only those are emailed (one task
+    per batch). Rows go in
     the same order in every run, so two runs at once wait on each other instead of
     deadlocking."""
     drafts = sorted(set(drafts), key=lambda d: (d.recipient_id, d.kind, d.subject, d.day or day))
@@ -161,14 +163,15 @@ def notifications_create(
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             inserted = cursor.fetchall()
-            _email_queue(
-                [
-                    notification_id
-                    for notification_id, recipient_id, kind in inserted
-                    if kind not in Notification.OPTIONAL_KINDS
-                    or (recipient_id, kind) not in opted_out
-                ]
-            )
+            to_email = [
+                notification_id
+                for notification_id, recipient_id, kind in inserted
+                if kind not in Notification.OPTIONAL_KINDS or (recipient_id, kind) not in opted_out
+            ]
+            if to_email:
+                # One task for the batch: queueing a task for each of thousands of emails
+                # took most of the sweep.
+                outbox_enqueue(task=EMAILS_TASK, args=[to_email])
         created += inserted
     return created
 

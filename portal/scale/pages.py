@@ -62,11 +62,12 @@ def key_pages() -> list[Page]:
     area = project.therapy_area
     word = project.title.split()[-1]  # a place: many titles share it
     register_word = area.split()[0].lower()
-    lesson_word = "clinics"  # a quarter of seed_scale's lessons say what worked in clinics
+    lesson_word = "clinics"  # what worked, in a quarter of the lessons of outcome reports
+    # The lead's projects in a place with the status page's status: that project is one.
     project_list = (
         reverse("partnerships:project-list")
         + "?"
-        + urlencode({"status": Project.Status.CLOSED, "q": word})
+        + urlencode({"status": project.status, "q": word})
     )
     return [
         Page("floor", "/bench/floor", industry),

@@ -1076,6 +1076,7 @@ def _projects(rng, cast: Cast, n: int, today: datetime.date, years: int, log) ->
                         rng.choice(WORKED),
                         rng.choice(DID_NOT),
                         "",
+                        title,
                         at,
                     )
                 )
@@ -1100,7 +1101,7 @@ def _projects(rng, cast: Cast, n: int, today: datetime.date, years: int, log) ->
             continue
         fpk = ids[FinalReport].take()
         published_final = status == S.CLOSED
-        worked, did_not, lessons = rng.choice(WORKED), rng.choice(DID_NOT), rng.choice(LESSONS)
+        lessons = rng.choice(LESSONS)
         R[FinalReport].append(
             (
                 fpk,
@@ -1123,7 +1124,7 @@ def _projects(rng, cast: Cast, n: int, today: datetime.date, years: int, log) ->
         )
         if published_final:
             R[Lesson].append(
-                (ids[Lesson].take(), pk, "final", fpk, None, worked, did_not, lessons, closed_at)
+                (ids[Lesson].take(), pk, "final", fpk, None, "", "", lessons, title, closed_at)
             )
             _transition(
                 R,
@@ -1361,6 +1362,7 @@ _ATTNAMES = {
         "what_worked",
         "what_did_not",
         "lessons",
+        "project_title",
         "shared_at",
     ),
 }

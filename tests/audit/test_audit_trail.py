@@ -155,3 +155,47 @@ def test_admin_cannot_add_change_or_delete_events(client, administrator, draft):
         == 403
     )
     assert AuditEvent.objects.filter(seq=event.seq).exists()
+
+
+# The parallel check (verify_audit --jobs): stretches checked by separate processes in one
+# snapshot, the links between them checked by the parent. The rows must be committed for the
+# workers to see them, hence transaction=True.
+
+
+def _events(n):
+    from audit.models import AuditHead
+
+    for number in range(n):
+        with transaction.atomic():
+            audit_record(actor=None, action=f"bench.event{number}", obj=None)
+    return list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)), AuditHead
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("tamper", "position", "problem"),
+    [
+        (None, None, None),
+        ("UPDATE audit_auditevent SET after = '{\"x\": 1}' WHERE seq = %s", 7, "does not match"),
+        ("DELETE FROM audit_auditevent WHERE seq = %s", 4, "is missing"),
+        ("DELETE FROM audit_auditevent WHERE seq = %s", 5, "is missing"),
+        ("UPDATE audit_auditevent SET prev_hash = repeat('a', 64) WHERE seq = %s", 5, "follow"),
+        ("UPDATE audit_auditevent SET object_repr = 'x' WHERE seq = %s", 0, "does not match"),
+    ],
+)
+def test_parallel_check_finds_what_the_single_pass_finds(monkeypatch, tamper, position, problem):
+    from audit import services
+
+    seqs, _ = _events(9)
+    if tamper:
+        with connection.cursor() as cursor:
+            cursor.execute(tamper, [seqs[position]])
+    monkeypatch.setattr(services, "PARALLEL_FROM", 1)
+    single, parallel = audit_verify(jobs=1), audit_verify(jobs=2)  # stretches 1-5 and 6-9
+    assert parallel == single
+    assert parallel.intact is (tamper is None)
+    if tamper:
+        assert parallel.first_broken == seqs[position]
+        assert problem in parallel.problem
+    else:
+        assert parallel.checked == 9
