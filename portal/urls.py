@@ -21,3 +21,5 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("", include("api.urls")),
 ]
+
+handler500 = "portal.views.server_error"
