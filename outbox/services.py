@@ -62,7 +62,7 @@ def outbox_enqueue_many(*, task: str, args_list: Iterable[Iterable]) -> list[Out
 
 def _publish_after_commit(ids: list[int]) -> None:
     try:
-        outbox_publish(ids=ids)
+        outbox_publish(ids=ids, limit=len(ids))
     except Exception:  # the change is committed; the relay publishes what is left
         logger.exception("Publishing outbox messages after commit failed")
 

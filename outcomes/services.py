@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -33,8 +34,13 @@ TEMPLATES = {
     K.PROJECT: "outcomes/pdf/project.html",
     K.REGISTER_EXTRACT: "outcomes/pdf/extract.html",
 }
-# A document still "running" after this long lost its worker; the sweeper marks it failed.
+# A document still "running" after this long lost its worker (the render task's time limit
+# is shorter); the sweeper queues it again, or marks it failed after MAX_ATTEMPTS.
 STALE_AFTER = datetime.timedelta(minutes=15)
+# Renders a worker may start by itself (the first, and again after a worker died in the
+# middle); past this a document whose worker keeps dying is failed, for a person to retry.
+MAX_ATTEMPTS = 3
+WORKER_DIED = "Rendering did not finish (the worker stopped); try again."
 
 
 def _next_number(year: int) -> str:
@@ -195,23 +201,34 @@ def render_pdf(document: DisclosureDocument, *, made_at: datetime.datetime) -> b
     return HTML(string=html, url_fetcher=_no_external_resources()).write_pdf()
 
 
-def disclosure_render(*, document_id: int) -> DisclosureDocument:
+def disclosure_render(*, document_id: int, takeover: bool = False) -> DisclosureDocument:
     """Claim the document (queued or failed -> running), render it and keep the file.
 
-    A document another worker holds, or one already ready, is returned as it is. A failure
+    A document another worker holds, or one already ready, is returned as it is. With
+    ``takeover`` (the task was delivered again because the worker running it died: killed,
+    out of memory, the machine restarted) a document left "running" is claimed too, unless
+    it has used up MAX_ATTEMPTS, when it is marked failed for a person to retry. A failure
     is recorded on the document (status failed, with the error) and raised again, so that
     the task can retry a transient one.
     """
     now = timezone.now()
-    claimed = DisclosureDocument.objects.filter(
-        pk=document_id, status__in=(S.QUEUED, S.FAILED)
-    ).update(status=S.RUNNING, started_at=now, finished_at=None, error="")
+    claimable = Q(status__in=(S.QUEUED, S.FAILED))
+    if takeover:
+        claimable |= Q(status=S.RUNNING, attempts__lt=MAX_ATTEMPTS)
+        gave_up = DisclosureDocument.objects.filter(
+            pk=document_id, status=S.RUNNING, attempts__gte=MAX_ATTEMPTS
+        ).update(status=S.FAILED, error=WORKER_DIED, finished_at=now)
+        if gave_up:
+            return DisclosureDocument.objects.get(pk=document_id)
+    claimed = DisclosureDocument.objects.filter(claimable, pk=document_id).update(
+        status=S.RUNNING, started_at=now, finished_at=None, error=""
+    )
     document = DisclosureDocument.objects.select_related("project", "organisation").get(
         pk=document_id
     )
     if claimed != 1:
         return document
-    DisclosureDocument.objects.filter(pk=document_id).update(attempts=document.attempts + 1)
+    DisclosureDocument.objects.filter(pk=document_id).update(attempts=F("attempts") + 1)
     try:
         pdf = render_pdf(document, made_at=now)
         document.file.save(document.filename, ContentFile(pdf), save=False)
@@ -248,13 +265,22 @@ def disclosure_render(*, document_id: int) -> DisclosureDocument:
 
 
 def disclosure_sweep_stale(*, older_than: datetime.timedelta = STALE_AFTER) -> int:
-    """Mark failed the documents whose worker died while rendering, so they can be retried."""
-    cutoff = timezone.now() - older_than
-    return DisclosureDocument.objects.filter(status=S.RUNNING, started_at__lt=cutoff).update(
-        status=S.FAILED,
-        error="Rendering did not finish (the worker stopped); try again.",
-        finished_at=timezone.now(),
-    )
+    """Documents whose worker died while rendering (still "running" long after the render's
+    time limit) are queued again, through the outbox, so they are made without anyone
+    asking; one that has used up MAX_ATTEMPTS is marked failed, for a person to retry.
+    Returns how many were swept."""
+    now = timezone.now()
+    stale = DisclosureDocument.objects.filter(status=S.RUNNING, started_at__lt=now - older_than)
+    with transaction.atomic():
+        rows = list(stale.select_for_update(skip_locked=True).values_list("pk", "attempts"))
+        for pk, attempts in rows:
+            row = DisclosureDocument.objects.filter(pk=pk)
+            if attempts >= MAX_ATTEMPTS:
+                row.update(status=S.FAILED, error=WORKER_DIED, finished_at=now)
+            else:
+                row.update(status=S.QUEUED, started_at=None)
+                _queue(pk)
+    return len(rows)
 
 
 def disclosure_download_record(*, document: DisclosureDocument, actor: User) -> None:

@@ -4,11 +4,22 @@ from django.db import OperationalError
 from outcomes import reminders, services
 
 
-@shared_task(autoretry_for=(OSError, OperationalError), retry_backoff=True, max_retries=3)
-def disclosure_render_task(document_id: int) -> str:
+@shared_task(
+    bind=True,
+    autoretry_for=(OSError, OperationalError),
+    retry_backoff=True,
+    max_retries=3,
+    # Well inside the broker's visibility timeout and the stale sweep: a render still going
+    # after this is stopped, so a redelivered task is never one whose worker is alive.
+    soft_time_limit=9 * 60,
+    time_limit=10 * 60,
+)
+def disclosure_render_task(self, document_id: int) -> str:
     """Render one disclosure document; a failure is recorded on it, and a transient one
-    (storage, database connection) is retried."""
-    return services.disclosure_render(document_id=document_id).status
+    (storage, database connection) is retried. Delivered again because the worker running
+    it died (late acknowledgement), it takes over the document left "running"."""
+    takeover = bool((self.request.delivery_info or {}).get("redelivered"))
+    return services.disclosure_render(document_id=document_id, takeover=takeover).status
 
 
 @shared_task

@@ -31,4 +31,5 @@ if settings.PORTAL_BENCH:
 handler400 = "portal.errors.bad_request"
 handler403 = "portal.errors.permission_denied"
 handler404 = "portal.errors.page_not_found"
-handler500 = "portal.errors.server_error"
+# A database outage is a 503; any other fault is errors.server_error (JSON on the API).
+handler500 = "portal.views.server_error"

@@ -1,8 +1,11 @@
+import sys
+
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -13,6 +16,7 @@ from governance.gate_selectors import review_queue_for
 from partnerships import selectors as project_selectors
 from partnerships.models import Partner, Project, TeamMember
 from partnerships.views.projects import can_start_proposal
+from portal import errors
 
 Role = Membership.Role
 # How many projects each list on the home page shows before "see all".
@@ -209,6 +213,36 @@ def healthz(request):
     if not healthy:
         body["failing"] = [name for name, value in checks.items() if value != "ok"]
     response = JsonResponse(body, status=200 if healthy else 503)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _database_unavailable(exc: BaseException | None) -> bool:
+    """The database cannot be reached (stopped, restarting, the network), as opposed to a
+    fault in a query: no connection, a connection lost (class 08), or the server shutting
+    down or starting up (57P)."""
+    if isinstance(exc, InterfaceError):
+        return True
+    if isinstance(exc, OperationalError):
+        code = getattr(exc.__cause__, "pgcode", None)
+        return code is None or code.startswith(("08", "57P"))
+    return False
+
+
+def server_error(request):
+    """handler500. While the database is unavailable every page fails, so say so with a
+    503 and Retry-After (JSON on the API) instead of a 500; the next request connects
+    afresh. The page is rendered without context processors, which would query again."""
+    if not _database_unavailable(sys.exc_info()[1]):
+        return errors.server_error(request)
+    message = "The portal cannot reach its database at the moment. Try again in a few minutes."
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"error": {"code": "service_unavailable", "message": message}}, status=503
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "60"
     response["Cache-Control"] = "no-store"
     return response
 

@@ -324,3 +324,24 @@ def test_every_plain_text_email_template_turns_html_escaping_off():
         source = path.read_text()
         assert source.startswith("{% autoescape off %}"), path
         assert source.rstrip().endswith("{% endautoescape %}"), path
+
+
+@pytest.mark.parametrize(
+    ("new_password", "message"),
+    [
+        ("Short-1", "This password is too short. It must contain at least 12 characters."),
+        ("qwerty123456", "This password is too common."),
+        ("830274619502", "This password is entirely numeric."),
+        ("grace.hopper.example", "The password is too similar to the"),
+    ],
+)
+def test_django_password_validators_apply_when_accepting_an_invitation(
+    client, db, new_password, message
+):
+    invitation = InvitationFactory(email="grace.hopper.example@example.org")
+    response = client.post(
+        accept_path(invitation), {"password1": new_password, "password2": new_password}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not User.objects.filter(email=invitation.email).exists()

@@ -129,3 +129,37 @@ def test_allauth_forms_speak_british_sentence_case(client, partnership_lead, pas
     for label in ("Current password", "New password", "Confirm your new password"):
         assert f">{label}</label>" in body
     assert "Current Password" not in body
+
+
+def _without_tokens(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'nonce="[^"]+"', "", html)
+
+
+def test_an_unknown_email_is_answered_as_a_wrong_password(client, partnership_lead):
+    """Signing in does not reveal whether an account exists."""
+    known = client.post(LOGIN, {"login": partnership_lead.email, "password": "wrong-password"})
+    unknown = client.post(LOGIN, {"login": "nobody-here@example.org", "password": "wrong"})
+    assert known.status_code == unknown.status_code == 200
+    known_page = _without_tokens(known.content.decode()).replace(partnership_lead.email, "E")
+    unknown_page = _without_tokens(unknown.content.decode()).replace("nobody-here@example.org", "E")
+    assert known_page == unknown_page
+
+
+def test_an_unknown_email_is_throttled_like_a_real_one(client, db):
+    """Otherwise the lock-out itself would tell which addresses have accounts."""
+    for _ in range(5):
+        client.post(LOGIN, {"login": "nobody-here@example.org", "password": "wrong"})
+    blocked = client.post(LOGIN, {"login": "nobody-here@example.org", "password": "wrong"})
+    assert "Too many failed login attempts. Try again later." in blocked.content.decode()
+
+
+def test_sign_up_creates_no_account_even_when_posted_directly(client, db):
+    from accounts.models import User
+
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "someone@example.org", "password1": "Xy-long-pass-123", "password2": "x"},
+    )
+    assert response.status_code in (200, 302, 403)
+    assert not User.objects.filter(email="someone@example.org").exists()

@@ -9,6 +9,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from glob import glob
 from pathlib import Path
@@ -79,19 +80,24 @@ def postgres_bin() -> Path | None:
 
 class ThrowawayPostgres:
     """A PostgreSQL cluster of its own (initdb, pg_ctl) on a free port, trust
-    authentication on 127.0.0.1. As root, the cluster runs as the postgres user (initdb
-    refuses root)."""
+    authentication on 127.0.0.1, in a directory of its own under the system's temporary
+    directory (removed by ``cleanup``). As root, the cluster runs as the postgres user
+    (initdb refuses root), which must be able to reach that directory."""
 
-    def __init__(self, directory: Path):
+    def __init__(self):
         self.bin = postgres_bin()
         self.port = free_port()
-        self.directory = directory
-        self.data = directory / "data"
+        self.directory = Path(tempfile.mkdtemp(prefix="portal-fault-pg-"))
+        self.data = self.directory / "data"
         self.run_as: str | None = None
         if os.geteuid() == 0:
             self.run_as = "postgres"
             pwd.getpwnam(self.run_as)  # KeyError: no such user
-            shutil.chown(directory, user=self.run_as)
+            shutil.chown(self.directory, user=self.run_as)
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = [str(self.bin / args[0]), *args[1:]]

@@ -122,14 +122,61 @@ def test_rendering_a_document_twice_does_nothing_the_second_time(approved, partn
     assert again.sha256 == ready.sha256 and again.attempts == 1
 
 
-def test_a_document_whose_worker_died_is_swept_to_failed(approved, partnership_lead):
+def test_a_document_whose_worker_died_is_queued_again_by_the_sweep(
+    approved, partnership_lead, django_capture_on_commit_callbacks
+):
+    from outbox.models import OutboxMessage
+
+    document = request_project(approved, partnership_lead)
+    OutboxMessage.objects.all().delete()
+    DisclosureDocument.objects.filter(pk=document.pk).update(
+        status=S.RUNNING, attempts=1, started_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    # One still running within its time is left alone.
+    with django_capture_on_commit_callbacks() as queued:
+        assert services.disclosure_sweep_stale(older_than=datetime.timedelta(hours=2)) == 0
+        assert services.disclosure_sweep_stale() == 1
+    assert len(queued) == 1
+    document.refresh_from_db()
+    assert document.status == S.QUEUED and document.started_at is None
+    message = OutboxMessage.objects.get()
+    assert (message.task, message.args) == ("outcomes.tasks.disclosure_render_task", [document.pk])
+    assert services.disclosure_render(document_id=document.pk).status == S.READY
+
+
+def test_a_document_whose_worker_keeps_dying_is_failed_for_a_person_to_retry(
+    approved, partnership_lead
+):
     document = request_project(approved, partnership_lead)
     DisclosureDocument.objects.filter(pk=document.pk).update(
-        status=S.RUNNING, started_at=timezone.now() - datetime.timedelta(hours=1)
+        status=S.RUNNING,
+        attempts=services.MAX_ATTEMPTS,
+        started_at=timezone.now() - datetime.timedelta(hours=1),
     )
     assert services.disclosure_sweep_stale() == 1
     document.refresh_from_db()
     assert document.status == S.FAILED
+    assert "the worker stopped" in document.error
+
+
+def test_a_redelivered_render_takes_over_the_document_its_dead_worker_left_running(
+    approved, partnership_lead
+):
+    document = request_project(approved, partnership_lead)
+    DisclosureDocument.objects.filter(pk=document.pk).update(
+        status=S.RUNNING, attempts=1, started_at=timezone.now()
+    )
+    # A first delivery leaves a running document to the worker holding it...
+    assert services.disclosure_render(document_id=document.pk).status == S.RUNNING
+    # ...a redelivery (that worker died) renders it.
+    again = services.disclosure_render(document_id=document.pk, takeover=True)
+    assert again.status == S.READY and again.attempts == 2
+    # One that has used up its attempts is failed instead.
+    DisclosureDocument.objects.filter(pk=document.pk).update(
+        status=S.RUNNING, attempts=services.MAX_ATTEMPTS
+    )
+    gave_up = services.disclosure_render(document_id=document.pk, takeover=True)
+    assert gave_up.status == S.FAILED and "the worker stopped" in gave_up.error
 
 
 def test_the_task_renders_the_document_after_commit(

@@ -1,5 +1,7 @@
-from django.db import OperationalError
+import pytest
+from django.db import InterfaceError, OperationalError, ProgrammingError
 from django.test import override_settings
+from django.urls import path as url_path
 
 from portal import views
 
@@ -59,3 +61,38 @@ def test_null_characters_get_a_400_not_a_500(client, db, partnership_lead):
         assert "a character that is not allowed" in response.content.decode()
     posted = client.post("/invitations/new/", {"first_name": "A\x00"})
     assert posted.status_code == 400
+
+
+# A URLconf of this module's own, with the portal's handler500, for a view that fails.
+RAISED: list[Exception] = []
+
+
+def _failing_view(request):
+    raise RAISED[0]
+
+
+urlpatterns = [url_path("boom/", _failing_view)]
+handler500 = "portal.views.server_error"
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (OperationalError("connection to server failed: Connection refused"), 503),
+        (InterfaceError("connection already closed"), 503),
+        (ProgrammingError('relation "x" does not exist'), 500),
+        (ValueError("a bug"), 500),
+    ],
+)
+@override_settings(ROOT_URLCONF=__name__)
+def test_an_unreachable_database_is_a_503_page_and_other_errors_a_500(db, error, status):
+    from django.test import Client
+
+    RAISED[:] = [error]
+    page = Client(raise_request_exception=False).get("/boom/")
+    assert page.status_code == status
+    if status == 503:
+        assert "Sorry, the service is unavailable" in page.content.decode()
+        assert page["Retry-After"] == "60"
+    else:
+        assert "Sorry, there is a problem with the service" in page.content.decode()
