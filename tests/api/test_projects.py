@@ -276,3 +276,21 @@ def test_filter_projects_is_the_pages_own(partnership_lead, draft):
     from api.views import projects as api_projects
 
     assert api_projects.filter_projects is filter_projects
+
+
+def test_a_fault_is_a_json_500_under_the_api(monkeypatch, partnership_lead):
+    from rest_framework.test import APIClient
+
+    from api.views import projects as project_views
+    from tests.api.conftest import make_token
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a fault")
+
+    monkeypatch.setattr(project_views.ProjectList, "get", broken)
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(partnership_lead)}")
+    response = client.get("/api/v1/projects/")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert error_code(response) == "server_error"
