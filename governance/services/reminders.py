@@ -81,6 +81,12 @@ def _email_queue(notification_ids: list[int]) -> None:
     outbox_enqueue_many(task=EMAIL_TASK, args_list=[[pk] for pk in notification_ids])
 
 
+def _emails_queue(notification_ids: list[int]) -> None:
+    """The sweep's emails: one task for the batch (queueing a task for each of thousands of
+    emails took most of the sweep), through the outbox as one message."""
+    outbox_enqueue(task=EMAILS_TASK, args=[notification_ids])
+
+
 def notification_create(
     *, recipient: User, kind: str, subject: str, day: datetime.date, title: str, body: str, url: str
 ) -> Notification | None:
@@ -169,9 +175,7 @@ def notifications_create(
                 if kind not in Notification.OPTIONAL_KINDS or (recipient_id, kind) not in opted_out
             ]
             if to_email:
-                # One task for the batch: queueing a task for each of thousands of emails
-                # took most of the sweep.
-                outbox_enqueue(task=EMAILS_TASK, args=[to_email])
+                _emails_queue(to_email)
         created += inserted
     return created
 

@@ -48,7 +48,7 @@ elif pause == "sweep":
     from governance.services import reminders
 
     reminders.INSERT_BATCH = 5
-    queue = reminders._email_queue
+    queue = reminders._emails_queue
     batches = []
 
     def queue_then_wait(ids):
@@ -57,7 +57,7 @@ elif pause == "sweep":
         if len(batches) == 2:
             _wait_here("second batch, first committed")
 
-    reminders._email_queue = queue_then_wait
+    reminders._emails_queue = queue_then_wait
 
 app.worker_main(
     [
