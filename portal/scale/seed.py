@@ -53,8 +53,9 @@ from portal.scale.copy import Table
 
 S = Project.Status
 MARKER_TABLE = "portal_scale_dataset"
-PASSWORD = "Scale-bench-2026"  # noqa: S105  # nosec B105 - only on a benchmark database
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"  # noqa: S105  # nosec B105 - as above
+# Known credentials, on purpose: they exist only in a benchmark database.
+PASSWORD = "Scale-bench-2026"  # noqa: S105  # nosec B105
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"  # noqa: S105  # nosec B105
 COMPANIES = 150
 YEARS = 10
 FLUSH_EVERY = 2000  # projects generated between COPYs, to bound memory
@@ -539,7 +540,8 @@ def seed(
 ) -> dict:
     """Build the data set in one transaction, the projects started over ``years`` years to
     ``today``. ``prefix`` keeps names apart when it is built more than once in one database."""
-    rng = random.Random(seed)  # noqa: S311  # nosec B311 - made-up data, not secrets
+    # Made-up data, not secrets: a seeded generator makes the same data set every time.
+    rng = random.Random(seed)  # noqa: S311  # nosec B311
     today = today or datetime.date.today()
     with transaction.atomic():
         cast = _organisations(rng, prefix)
