@@ -306,8 +306,10 @@ else:
 # Publishing must not hold a request for long when Redis is down: the connection attempt
 # gives up after CELERY_BROKER_CONNECTION_TIMEOUT seconds, and publishing after commit tries
 # PORTAL_OUTBOX_PUBLISH_RETRY's times at most; what it could not publish stays in the outbox
-# (outbox/) for the relay. Workers keep retrying their own connection for ever.
+# (outbox/) for the relay. Workers and beat keep trying to reconnect for as long as Redis is
+# down (Celery's default gives up after 100 attempts and the worker exits).
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_TRANSPORT_OPTIONS.setdefault(
     "socket_connect_timeout", CELERY_BROKER_CONNECTION_TIMEOUT
 )
