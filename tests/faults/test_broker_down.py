@@ -104,6 +104,28 @@ def test_a_disclosure_pdf_requested_while_redis_is_down_is_made_once_it_is_back(
     assert not OutboxMessage.objects.filter(published_at__isnull=True).exists()
 
 
+def test_a_hung_redis_holds_neither_a_request_nor_healthz_for_long(
+    client, redis_server, partnership_lead, icb
+):
+    client.force_login(partnership_lead)
+    redis_server.pause()
+    try:
+        started = time.monotonic()
+        response = invite(client, icb, "hung@example.org")
+        assert response.status_code == 302
+        assert time.monotonic() - started < 6, "publishing must give up within seconds"
+        message = OutboxMessage.objects.get()
+        assert message.published_at is None and "Timeout" in message.last_error
+
+        started = time.monotonic()
+        health = client.get("/healthz")
+        assert health.status_code == 503 and health.json()["failing"] == ["broker"]
+        assert time.monotonic() - started < 6
+    finally:
+        redis_server.resume()
+    assert outbox_relay() == 1
+
+
 def test_pages_and_sign_in_work_with_redis_down(
     client, redis_server, settings, partnership_lead, password
 ):
