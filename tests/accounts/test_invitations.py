@@ -345,3 +345,33 @@ def test_django_password_validators_apply_when_accepting_an_invitation(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not User.objects.filter(email=invitation.email).exists()
+
+
+def test_the_invitation_task_tries_again_when_the_database_is_unavailable(
+    partnership_lead, icb, monkeypatch
+):
+    from django.db import OperationalError
+
+    from accounts.tasks import invitation_send_task
+
+    invitation = services.invitation_create(
+        organisation=icb,
+        email="later@example.org",
+        first_name="L",
+        last_name="Ater",
+        role=Membership.Role.PARTNERSHIP_LEAD,
+        actor=partnership_lead,
+    )
+    send = services.invitation_send
+    calls = []
+
+    def unavailable_once(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return send(**kwargs)
+
+    monkeypatch.setattr(services, "invitation_send", unavailable_once)
+    assert invitation_send_task.apply(args=[invitation.pk]).get() is True
+    assert len(calls) == 2
+    assert [m.to for m in mail.outbox] == [["later@example.org"]]
