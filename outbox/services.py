@@ -67,6 +67,18 @@ def _publish_after_commit(ids: list[int]) -> None:
         logger.exception("Publishing outbox messages after commit failed")
 
 
+def _publishing_connection():
+    """A broker connection of its own for one batch, that gives up after
+    PORTAL_OUTBOX_PUBLISH_TIMEOUT seconds: a Redis that accepts connections but does not
+    answer (hung, or the network dropped) must not hold a request for the workers' longer
+    socket timeout, let alone once per retry."""
+    timeout = settings.PORTAL_OUTBOX_PUBLISH_TIMEOUT
+    return current_app.connection_for_write(
+        connect_timeout=timeout,
+        transport_options={"socket_timeout": timeout, "socket_connect_timeout": timeout},
+    )
+
+
 def outbox_publish(*, ids: list[int] | None = None, limit: int = RELAY_BATCH) -> int:
     """Publish pending messages (these ``ids``, or the oldest ``limit``), in the order they
     were written, and mark them published. Returns how many were published.
@@ -85,24 +97,26 @@ def outbox_publish(*, ids: list[int] | None = None, limit: int = RELAY_BATCH) ->
             return 0
         published: list[int] = []
         error = ""
-        for row in rows:
-            task = _task(row.task)
-            if task is None:  # renamed or removed since it was written: skip it, keep it
-                OutboxMessage.objects.filter(pk=row.pk).update(
-                    attempts=F("attempts") + 1, last_error=f"No such task: {row.task}"
-                )
-                continue
-            try:
-                task.apply_async(
-                    args=row.args,
-                    retry=True,
-                    retry_policy=settings.PORTAL_OUTBOX_PUBLISH_RETRY,
-                )
-            except Exception as exc:  # kombu's OperationalError, OSError, a timeout...
-                error = f"{type(exc).__name__}: {exc}"[:2000]
-                logger.warning("The broker did not take outbox message %s: %s", row.pk, error)
-                break
-            published.append(row.pk)
+        with _publishing_connection() as connection:
+            for row in rows:
+                task = _task(row.task)
+                if task is None:  # renamed or removed since it was written: skip it, keep it
+                    OutboxMessage.objects.filter(pk=row.pk).update(
+                        attempts=F("attempts") + 1, last_error=f"No such task: {row.task}"
+                    )
+                    continue
+                try:
+                    task.apply_async(
+                        args=row.args,
+                        connection=connection,
+                        retry=True,
+                        retry_policy=settings.PORTAL_OUTBOX_PUBLISH_RETRY,
+                    )
+                except Exception as exc:  # kombu's OperationalError, OSError, a timeout...
+                    error = f"{type(exc).__name__}: {exc}"[:2000]
+                    logger.warning("The broker did not take outbox message %s: %s", row.pk, error)
+                    break
+                published.append(row.pk)
         if published:
             OutboxMessage.objects.filter(pk__in=published).update(published_at=timezone.now())
         if error:

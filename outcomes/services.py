@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from audit.services import audit_record
+from outbox.models import OutboxMessage
 from outbox.services import outbox_enqueue
 from outcomes import selectors
 from outcomes.disclosure_data import content_hash, extract_snapshot, project_snapshot
@@ -50,9 +51,12 @@ def _next_number(year: int) -> str:
     return f"DD-{year}-{counter.last:06d}"
 
 
+RENDER_TASK = "outcomes.tasks.disclosure_render_task"
+
+
 def _queue(document_id: int) -> None:
     """Render it in a worker once this transaction commits (through the outbox)."""
-    outbox_enqueue(task="outcomes.tasks.disclosure_render_task", args=[document_id])
+    outbox_enqueue(task=RENDER_TASK, args=[document_id])
 
 
 def _subject(
@@ -265,12 +269,19 @@ def disclosure_render(*, document_id: int, takeover: bool = False) -> Disclosure
 
 
 def disclosure_sweep_stale(*, older_than: datetime.timedelta = STALE_AFTER) -> int:
-    """Documents whose worker died while rendering (still "running" long after the render's
-    time limit) are queued again, through the outbox, so they are made without anyone
-    asking; one that has used up MAX_ATTEMPTS is marked failed, for a person to retry.
+    """Documents left behind are made without anyone asking:
+
+    - one whose worker died while rendering (still "running" long after the render's time
+      limit) is queued again, through the outbox, or marked failed, for a person to retry,
+      once it has used up MAX_ATTEMPTS;
+    - one queued whose task was lost (Redis lost it: no render task for it is waiting in the
+      outbox or was published in that time) is published again. A second task for a
+      document is harmless: only one worker can claim it.
+
     Returns how many were swept."""
     now = timezone.now()
-    stale = DisclosureDocument.objects.filter(status=S.RUNNING, started_at__lt=now - older_than)
+    cutoff = now - older_than
+    stale = DisclosureDocument.objects.filter(status=S.RUNNING, started_at__lt=cutoff)
     with transaction.atomic():
         rows = list(stale.select_for_update(skip_locked=True).values_list("pk", "attempts"))
         for pk, attempts in rows:
@@ -280,7 +291,22 @@ def disclosure_sweep_stale(*, older_than: datetime.timedelta = STALE_AFTER) -> i
             else:
                 row.update(status=S.QUEUED, started_at=None)
                 _queue(pk)
-    return len(rows)
+        in_hand = {
+            args[0]
+            for args in OutboxMessage.objects.filter(task=RENDER_TASK)
+            .filter(Q(published_at__isnull=True) | Q(published_at__gte=cutoff))
+            .values_list("args", flat=True)
+            if args
+        }
+        lost = (
+            DisclosureDocument.objects.filter(status=S.QUEUED, created_at__lt=cutoff)
+            .exclude(pk__in=in_hand)
+            .values_list("pk", flat=True)
+        )
+        lost = list(lost)
+        for pk in lost:
+            _queue(pk)
+    return len(rows) + len(lost)
 
 
 def disclosure_download_record(*, document: DisclosureDocument, actor: User) -> None:

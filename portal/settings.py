@@ -304,10 +304,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # Publishing must not hold a request for long when Redis is down: the connection attempt
-# gives up after CELERY_BROKER_CONNECTION_TIMEOUT seconds, and publishing after commit tries
-# PORTAL_OUTBOX_PUBLISH_RETRY's times at most; what it could not publish stays in the outbox
-# (outbox/) for the relay. Workers keep retrying their own connection for ever.
+# gives up after CELERY_BROKER_CONNECTION_TIMEOUT seconds, and publishing from the outbox
+# after PORTAL_OUTBOX_PUBLISH_TIMEOUT (below); what it could not publish stays in the outbox
+# (outbox/) for the relay. Workers and beat keep trying to reconnect for as long as Redis is
+# down (Celery's default gives up after 100 attempts and the worker exits).
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_TRANSPORT_OPTIONS.setdefault(
     "socket_connect_timeout", CELERY_BROKER_CONNECTION_TIMEOUT
 )
@@ -321,12 +323,10 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
         "CELERY_VISIBILITY_TIMEOUT", default=60 * 60
     )
-PORTAL_OUTBOX_PUBLISH_RETRY = {
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.2,
-}
+# Publishing from the outbox (after commit, and the relay) waits at most this many seconds
+# for Redis and does not retry: what it could not publish, the relay tries again.
+PORTAL_OUTBOX_PUBLISH_TIMEOUT = env.float("PORTAL_OUTBOX_PUBLISH_TIMEOUT", default=2.0)
+PORTAL_OUTBOX_PUBLISH_RETRY = {"max_retries": 0}
 PORTAL_OUTBOX_RELAY_SECONDS = env.int("PORTAL_OUTBOX_RELAY_SECONDS", default=30)
 PORTAL_OUTBOX_KEEP_DAYS = env.int("PORTAL_OUTBOX_KEEP_DAYS", default=7)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

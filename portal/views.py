@@ -190,7 +190,12 @@ def _broker_ok() -> bool:
     try:
         with Connection(
             settings.CELERY_BROKER_URL,
-            transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            # A Redis that accepts the connection but never answers fails within 2 s too.
+            transport_options={
+                **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+                "socket_timeout": 2,
+                "socket_connect_timeout": 2,
+            },
             connect_timeout=2,
         ) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

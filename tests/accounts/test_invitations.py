@@ -253,15 +253,8 @@ def test_withdrawing_someone_elses_invitation_is_404(client, partnership_lead):
     assert other.revoked_at is None
 
 
-def test_an_invitation_is_emailed_once_however_often_its_task_is_delivered(partnership_lead, icb):
-    invitation = services.invitation_create(
-        organisation=icb,
-        email="once@example.org",
-        first_name="O",
-        last_name="Nce",
-        role=Membership.Role.PARTNERSHIP_LEAD,
-        actor=partnership_lead,
-    )
+def test_an_invitation_is_emailed_once_however_often_its_task_is_delivered(db):
+    invitation = InvitationFactory(email="once@example.org")
     assert services.invitation_send(invitation_id=invitation.pk)
     # A second delivery (a worker killed after sending, the outbox publishing twice).
     assert not services.invitation_send(invitation_id=invitation.pk)
@@ -270,17 +263,8 @@ def test_an_invitation_is_emailed_once_however_often_its_task_is_delivered(partn
     assert invitation.emailed_at is not None
 
 
-def test_a_failed_send_leaves_the_invitation_to_be_sent_by_the_retry(
-    partnership_lead, icb, monkeypatch
-):
-    invitation = services.invitation_create(
-        organisation=icb,
-        email="retry@example.org",
-        first_name="R",
-        last_name="Etry",
-        role=Membership.Role.PARTNERSHIP_LEAD,
-        actor=partnership_lead,
-    )
+def test_a_failed_send_leaves_the_invitation_to_be_sent_by_the_retry(db, monkeypatch):
+    invitation = InvitationFactory(email="retry@example.org")
 
     def refuse(**kwargs):
         raise OSError("SMTP server not answering")
@@ -345,3 +329,24 @@ def test_django_password_validators_apply_when_accepting_an_invitation(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not User.objects.filter(email=invitation.email).exists()
+
+
+def test_the_invitation_task_tries_again_when_the_database_is_unavailable(db, monkeypatch):
+    from django.db import OperationalError
+
+    from accounts.tasks import invitation_send_task
+
+    invitation = InvitationFactory(email="later@example.org")
+    send = services.invitation_send
+    calls = []
+
+    def unavailable_once(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return send(**kwargs)
+
+    monkeypatch.setattr(services, "invitation_send", unavailable_once)
+    assert invitation_send_task.apply(args=[invitation.pk]).get() is True
+    assert len(calls) == 2
+    assert [m.to for m in mail.outbox] == [["later@example.org"]]

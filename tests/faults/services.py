@@ -7,6 +7,7 @@ with its data in a temporary directory, and is stopped when the test ends.
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -65,8 +66,17 @@ class ThrowawayRedis:
         )  # fmt: skip
         _wait(lambda: _answers(self.port), "Redis")
 
+    def pause(self) -> None:
+        """SIGSTOP: connections are still accepted (by the kernel), nothing is answered; as a
+        hung server, or one behind a network that dropped, looks to a client."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None

@@ -63,8 +63,8 @@ def test_a_reminder_sweep_killed_midway_sends_every_email_once_after_restart(
     worker_process.start(pause="sweep")
     reminders_send_task.delay()
     worker_process.wait_for_marker()
-    # The first batch of five committed, with its emails' outbox row (one for the batch);
-    # the second did not.
+    # The first batch of five committed, with its emails' task in the outbox; the second
+    # did not.
     assert Notification.objects.count() == 5
     assert OutboxMessage.objects.count() == 1
     worker_process.kill()

@@ -48,16 +48,17 @@ elif pause == "sweep":
     from governance.services import reminders
 
     reminders.INSERT_BATCH = 5
-    queue = reminders._emails_queue
+    enqueue = reminders.outbox_enqueue
     batches = []
 
-    def queue_then_wait(ids):
-        queue(ids)
-        batches.append(ids)
-        if len(batches) == 2:
+    def enqueue_then_wait(**kwargs):
+        message = enqueue(**kwargs)
+        batches.append(kwargs)
+        if len(batches) == 2:  # inside the second batch's transaction
             _wait_here("second batch, first committed")
+        return message
 
-    reminders._emails_queue = queue_then_wait
+    reminders.outbox_enqueue = enqueue_then_wait
 
 app.worker_main(
     [

@@ -10,7 +10,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -595,3 +595,35 @@ def test_nobody_changes_anyone_elses_email_settings(panel_member, panel_chair):
     with pytest.raises(ValidationError):
         email_preferences_set(user=panel_chair, opt_outs={K.REVIEW_REMINDER}, actor=panel_member)
     assert not EmailOptOut.objects.exists()
+
+
+def test_email_tasks_try_again_when_the_database_is_unavailable(db, panel_member, monkeypatch):
+    from governance.services import reminders
+    from governance.tasks import notification_email_send_task, notification_emails_send_task
+
+    first, second = (
+        notification_create(
+            recipient=panel_member,
+            kind=K.REVIEW_REMINDER,
+            subject=f"gate:{n}:1",
+            day=TODAY,
+            title=f"Gate {n} is waiting for your review",
+            body="",
+            url="/reviews/",
+        )
+        for n in (1, 2)
+    )
+    send = reminders.notification_email_send
+    failures = []
+
+    def unavailable_once(**kwargs):
+        if len(failures) < 1:
+            failures.append(kwargs)
+            raise OperationalError("server closed the connection unexpectedly")
+        return send(**kwargs)
+
+    monkeypatch.setattr(reminders, "notification_email_send", unavailable_once)
+    assert notification_emails_send_task.apply(args=[[first.pk, second.pk]]).get() == 2
+    failures.clear()
+    assert notification_email_send_task.apply(args=[first.pk]).get() is False  # sent already
+    assert len(mail.outbox) == 2

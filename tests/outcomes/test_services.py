@@ -267,3 +267,27 @@ def test_the_command_names_an_unknown_reference(db, tmp_path):
 
     with pytest.raises(CommandError, match="No project has the reference CW-1999-0001"):
         call_command("disclosure_pdf", "CW-1999-0001", "-o", str(tmp_path / "x.pdf"))
+
+
+def test_a_queued_document_whose_task_was_lost_is_queued_again_by_the_sweep(
+    approved, partnership_lead, django_capture_on_commit_callbacks
+):
+    from outbox.models import OutboxMessage
+
+    document = request_project(approved, partnership_lead)
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    DisclosureDocument.objects.filter(pk=document.pk).update(created_at=long_ago)
+    # Its task is still waiting in the outbox (Redis down): nothing more is queued.
+    assert OutboxMessage.objects.filter(published_at__isnull=True).count() == 1
+    assert services.disclosure_sweep_stale() == 0
+    # Published an hour ago and never run (Redis lost it): queued again.
+    OutboxMessage.objects.update(published_at=long_ago)
+    with django_capture_on_commit_callbacks() as queued:
+        assert services.disclosure_sweep_stale() == 1
+    assert len(queued) == 1
+    again = OutboxMessage.objects.get(published_at__isnull=True)
+    assert again.args == [document.pk]
+    # Just queued, or published within the time: left alone.
+    assert services.disclosure_sweep_stale() == 0
+    OutboxMessage.objects.update(published_at=timezone.now())
+    assert services.disclosure_sweep_stale() == 0
