@@ -162,10 +162,10 @@ def start_portal() -> subprocess.Popen:
     )  # fmt: skip
     for _ in range(120):
         try:
-            with urllib.request.urlopen(BASE + "/healthz", timeout=2) as response:
+            with urllib.request.urlopen(BASE + "/healthz", timeout=10) as response:
                 if response.status == 200:
                     return process
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the workers start
             time.sleep(0.5)
     process.terminate()
     raise SystemExit("gunicorn did not answer /healthz; see var/bench-gunicorn.log")
