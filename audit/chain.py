@@ -8,6 +8,7 @@ the parent exported, so every process sees the same chain.
 import hashlib
 import json
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii
 
 from django.core.serializers.json import DjangoJSONEncoder
 
@@ -36,11 +37,22 @@ class Stretch:
     problem: str = ""
 
 
+# How many distinct before/after texts to remember at most (see check_rows).
+MEMO_SIZE = 50_000
+
+
 def check_rows(rows_in_batches, *, start: int, expected_prev: str | None) -> Stretch:
     """Check events in seq order from ``start``. ``expected_prev`` None leaves the first
-    event's link to the caller."""
-    loads, sha256 = json.loads, hashlib.sha256
+    event's link to the caller.
+
+    The text hashed is what AuditEvent.compute_hash() makes (json.dumps of content() with
+    sorted keys and no spaces), written out here key by key in sorted order: the strings
+    escaped by json's own encoder, the before and after objects encoded as json.dumps
+    encodes them. Most events share a handful of before and after texts ({"status": ...},
+    a decision), so their encodings are remembered rather than made again."""
+    loads, sha256, escape = json.loads, hashlib.sha256, encode_basestring_ascii
     encode = DjangoJSONEncoder(sort_keys=True, separators=(",", ":")).encode
+    memo = {"{}": "{}"}
     stretch = Stretch(start=start)
     expected_seq = start
     for rows in rows_in_batches:
@@ -55,21 +67,21 @@ def check_rows(rows_in_batches, *, start: int, expected_prev: str | None) -> Str
             if expected_prev is not None and prev_hash != expected_prev:
                 stretch.problem_seq, stretch.problem = seq, UNLINKED
                 return stretch
-            content = {
-                "seq": seq,
-                "created_at": created_at.isoformat(),
-                "actor": actor,
-                "actor_label": actor_label,
-                "action": action,
-                "object_type": object_type,
-                "object_id": object_id,
-                "object_repr": object_repr,
-                "before": loads(before),
-                "after": loads(after),
-                "ip": ip,
-                "prev_hash": prev_hash,
-            }
-            if sha256(encode(content).encode()).hexdigest() != digest:
+            if (after_json := memo.get(after)) is None:
+                after_json = memo[after] = encode(loads(after))
+            if (before_json := memo.get(before)) is None:
+                before_json = memo[before] = encode(loads(before))
+            if len(memo) > MEMO_SIZE:
+                memo = {"{}": "{}"}
+            text = (
+                f'{{"action":{escape(action)},"actor":{"null" if actor is None else int(actor)},'
+                f'"actor_label":{escape(actor_label)},"after":{after_json},'
+                f'"before":{before_json},"created_at":{escape(created_at.isoformat())},'
+                f'"ip":{"null" if ip is None else escape(ip)},"object_id":{escape(object_id)},'
+                f'"object_repr":{escape(object_repr)},"object_type":{escape(object_type)},'
+                f'"prev_hash":{escape(prev_hash)},"seq":{int(seq)}}}'
+            )
+            if sha256(text.encode()).hexdigest() != digest:
                 stretch.problem_seq, stretch.problem = seq, ALTERED
                 return stretch
             expected_prev, expected_seq = digest, seq + 1

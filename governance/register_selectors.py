@@ -41,10 +41,13 @@ def register_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]
         matches = (
             Project.objects.annotate(search=vector)
             .filter(search=query)
+            .order_by()
             .values("pk")
             .union(
-                Project.objects.filter(reference__iexact=text).values("pk"),
-                Partner.objects.filter(organisation__name__icontains=text).values("project_id"),
+                Project.objects.filter(reference__iexact=text).order_by().values("pk"),
+                Partner.objects.filter(organisation__name__icontains=text)
+                .order_by()
+                .values("project_id"),
             )
         )
         return projects.filter(pk__in=matches)

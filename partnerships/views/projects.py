@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -106,6 +107,29 @@ def filter_choices(visible: QuerySet[Project]) -> dict:
     }
 
 
+# How long a person's filter choices are kept at most (see cached_filter_choices).
+CHOICES_SECONDS = 300
+
+
+def cached_filter_choices(user, visible: QuerySet[Project]) -> dict:
+    """filter_choices, kept in the cache for the user: reading them takes every project the
+    user may see. The key holds selectors.projects_version(), which moves whenever a project
+    changes or a partner or a permission is added, so only a removal (of a partner, or of
+    the user from a team) waits for the entry to expire."""
+    key = f"project-filter-choices:{user.pk}:{selectors.projects_version()}"
+    choices = cache.get(key)
+    if choices is None:
+        found = filter_choices(visible)
+        choices = {
+            "statuses": found["statuses"],
+            "partners": list(found["partners"].values("pk", "name")),
+            "icbs": list(found["icbs"].values("pk", "name")),
+            "years": list(found["years"]),
+        }
+        cache.set(key, choices, CHOICES_SECONDS)
+    return choices
+
+
 def can_start_proposal(profile) -> bool:
     """Partnership leads (of an NHS organisation) and administrators start proposals."""
     return profile.is_administrator or profile.has_role(Membership.Role.PARTNERSHIP_LEAD)
@@ -125,7 +149,7 @@ def project_list(request):
             "page": page,
             "filters": applied,
             "filtered": any(applied.values()),
-            "choices": filter_choices(visible),
+            "choices": cached_filter_choices(request.user, visible),
             "can_start": can_start_proposal(request.profile),
         },
     )
