@@ -21,27 +21,33 @@ from portal import errors
 Role = Membership.Role
 # How many projects each list on the home page shows before "see all".
 HOME_LIST_LIMIT = 10
+# Past this many, the home page's lists say "more than" rather than count them all.
+HOME_COUNT_CAP = 100
 # How many gates of the review queue the home page shows.
 HOME_REVIEW_LIMIT = 5
 
 
-def _limited(projects, **filters) -> dict:
-    """The first few projects of a list, how many there are in all, and the project list
-    filtered to show them all."""
-    projects = projects.order_by("-updated_at", "-pk")
+def _limited(user, where: Q, **filters) -> dict:
+    """The user's newest few projects matching ``where``, how many there are (counted up to
+    HOME_COUNT_CAP, past which the page says "more than"), and the project list filtered to
+    show them all."""
+    projects, count = project_selectors.newest_projects_for(
+        user=user, where=where, limit=HOME_LIST_LIMIT, cap=HOME_COUNT_CAP
+    )
     all_url = reverse("partnerships:project-list")
     if filters:
         all_url += "?" + urlencode(filters)
     return {
-        "projects": list(projects[:HOME_LIST_LIMIT]),
-        "count": projects.count(),
+        "projects": projects,
+        "count": count,
+        "more_than": HOME_COUNT_CAP if count > HOME_COUNT_CAP else None,
         "all_url": all_url,
     }
 
 
 def _by_deadline(projects, today, **filters) -> dict:
     """Like _limited, for projects awaiting their final report: the earliest deadline
-    first, each marked overdue or not."""
+    first, each marked overdue or not, and how many (counted up to HOME_COUNT_CAP)."""
     shown = list(projects[:HOME_LIST_LIMIT])
     for project in shown:
         deadline = project.final_report_deadline
@@ -51,7 +57,9 @@ def _by_deadline(projects, today, **filters) -> dict:
         + "?"
         + urlencode({"status": Project.Status.COMPLETED, **filters})
     )
-    return {"projects": shown, "count": projects.count(), "all_url": all_url}
+    count = projects.order_by()[: HOME_COUNT_CAP + 1].count()
+    more_than = HOME_COUNT_CAP if count > HOME_COUNT_CAP else None
+    return {"projects": shown, "count": count, "more_than": more_than, "all_url": all_url}
 
 
 def _team_final_reports(user, today) -> dict:
@@ -79,9 +87,11 @@ def _industry_home(user, profile, today) -> dict | None:
     if not organisations:
         return None
     on_projects = Partner.objects.filter(organisation__in=organisations).values("project")
-    visible = project_selectors.project_list_for(user=user).filter(pk__in=on_projects)
     filters = {"partner": organisations[0].pk} if len(organisations) == 1 else {}
-    return {**_limited(visible, **filters), "final_reports": _team_final_reports(user, today)}
+    return {
+        **_limited(user, Q(pk__in=on_projects), **filters),
+        "final_reports": _team_final_reports(user, today),
+    }
 
 
 def _lead_home(user, profile, today) -> dict | None:
@@ -89,13 +99,12 @@ def _lead_home(user, profile, today) -> dict | None:
     if not organisations:
         return None
     on_team = TeamMember.objects.filter(user=user).values("project")
-    mine = project_selectors.project_list_for(user=user).filter(
-        Q(lead_organisation__in=organisations) | Q(pk__in=on_team)
-    )
+    ours = Q(lead_organisation__in=organisations) | Q(pk__in=on_team)
+    mine = project_selectors.project_list_for(user=user).filter(ours)
     return {
-        "drafts": _limited(mine.filter(status=Project.Status.DRAFT), status="draft"),
-        "needing_action": _limited(project_selectors.projects_needing_action(user=user)),
-        "active": _limited(mine.filter(status=Project.Status.ACTIVE), status="active"),
+        "drafts": _limited(user, ours & Q(status=Project.Status.DRAFT), status="draft"),
+        "needing_action": _limited(user, project_selectors.needing_action(user)),
+        "active": _limited(user, ours & Q(status=Project.Status.ACTIVE), status="active"),
         "final_reports": _by_deadline(project_selectors.awaiting_final_report(mine), today),
     }
 

@@ -1,5 +1,6 @@
 """The project list, the status page, withdrawal and the home page of each role."""
 
+import datetime
 import html
 import re
 
@@ -526,6 +527,64 @@ def test_lead_home_links_to_all_when_there_are_many(client, partnership_lead, ic
     assert drafts.count("Draft") >= 10
     assert "See all 12" in drafts
     assert f'href="{LIST_URL}?status=draft"' in response.content.decode()
+
+
+def _set_updated(projects, base):
+    """Give each project its own last-updated time, the first the oldest."""
+    for i, project in enumerate(projects):
+        Project.objects.filter(pk=project.pk).update(
+            updated_at=base + datetime.timedelta(minutes=i)
+        )
+
+
+@pytest.mark.parametrize("cap", [100, 5])
+def test_newest_projects_are_the_same_whichever_way_they_are_read(
+    partnership_lead, icb, company, other_company_member, cap
+):
+    """Below the cap the list is read through the permission tables and sorted; above it,
+    newest first project by project: the same projects in the same order either way, and
+    none the user may not see."""
+    from django.db.models import Q
+
+    from partnerships.selectors import newest_projects_for
+
+    ours = make_projects(12, lead_user=partnership_lead, icb=icb, company=company)
+    other_icb = OrganisationFactory()
+    elsewhere = draft_project(
+        lead_user=member_of(other_icb, Membership.Role.PARTNERSHIP_LEAD),
+        lead_organisation=other_icb,
+        title="Someone else's",
+    )
+    _set_updated([*ours[:6], elsewhere, *ours[6:]], timezone.now() - datetime.timedelta(days=1))
+    Project.objects.filter(pk=ours[3].pk).update(updated_at=timezone.now())
+    expected = [ours[3], *reversed(ours[6:]), ours[5], ours[4], ours[2]]
+    projects, count = newest_projects_for(user=partnership_lead, where=Q(), limit=10, cap=cap)
+    assert projects == expected
+    assert count == (12 if cap == 100 else cap + 1)
+    assert elsewhere not in projects
+    drafts, _ = newest_projects_for(
+        user=partnership_lead,
+        where=Q(status=Project.Status.DRAFT, title__endswith="1"),
+        limit=10,
+        cap=cap,
+    )
+    assert [p.title for p in drafts] == ["Project 11", "Project 1"]
+    nothing, none = newest_projects_for(user=other_company_member, where=Q(), limit=10, cap=cap)
+    assert (nothing, none) == ([], 0)
+
+
+def test_home_lists_the_newest_ten_and_says_there_are_more_than_the_cap(
+    client, partnership_lead, industry_member, icb, company, monkeypatch
+):
+    monkeypatch.setattr("portal.views.HOME_COUNT_CAP", 5)
+    projects = make_projects(12, lead_user=partnership_lead, icb=icb, company=company)
+    _set_updated(projects, timezone.now() - datetime.timedelta(days=1))
+    client.force_login(industry_member)
+    listed = section(client.get("/"), "home-organisation-projects")
+    titles = re.findall(r"Project \d+", listed)
+    assert titles == [f"Project {i}" for i in range(11, 1, -1)]  # the newest ten, newest first
+    assert "See all (more than 5)" in listed
+    assert "See all 12" not in listed
 
 
 def test_industry_home_shows_their_organisations_projects_at_a_glance(
