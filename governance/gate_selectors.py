@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -224,15 +225,14 @@ class QueueItem:
     decided: SignOff | None
 
 
-def review_queue_for(*, user, today: datetime.date | None = None) -> list[QueueItem]:
-    """Open gates of submitted projects on the panels the user sits on, oldest first, with
-    the working days each has waited and the user's own latest decision, if any. A fixed
-    number of queries, whatever the number of gates."""
-    today = today or timezone.localdate()
-    if not user.is_authenticated:
-        return []
+# How many gates a page of the review queue shows.
+REVIEW_QUEUE_PAGE_SIZE = 50
+
+
+def _review_queue_gates(user) -> QuerySet[Gate]:
+    """Open gates of submitted projects on the panels the user sits on, oldest first."""
     panels = PanelMember.objects.filter(user=user).values("panel_id")
-    gates = list(
+    return (
         Gate.objects.filter(
             status__in=Gate.OPEN_STATUSES,
             project__status=Project.Status.SUBMITTED,
@@ -248,6 +248,11 @@ def review_queue_for(*, user, today: datetime.date | None = None) -> list[QueueI
         )
         .order_by("opened_at", "pk")
     )
+
+
+def _queue_items(user, gates: list[Gate], today: datetime.date) -> list[QueueItem]:
+    """Each gate with the working days it has waited and the user's own latest decision in
+    its current round, if any (one query)."""
     mine: dict[tuple[int, int], SignOff] = {}
     for sign_off in SignOff.objects.filter(gate__in=[g.pk for g in gates], reviewer=user).order_by(
         "created_at", "pk"
@@ -261,6 +266,31 @@ def review_queue_for(*, user, today: datetime.date | None = None) -> list[QueueI
         )
         for g in gates
     ]
+
+
+def review_queue_for(*, user, today: datetime.date | None = None) -> list[QueueItem]:
+    """Open gates of submitted projects on the panels the user sits on, oldest first, with
+    the working days each has waited and the user's own latest decision, if any. A fixed
+    number of queries, whatever the number of gates; pages should use
+    review_queue_page_for, which reads one page of them."""
+    if not user.is_authenticated:
+        return []
+    gates = list(_review_queue_gates(user))
+    return _queue_items(user, gates, today or timezone.localdate())
+
+
+def review_queue_page_for(*, user, number=None, per_page: int | None = None, today=None) -> Page:
+    """One page of review_queue_for (REVIEW_QUEUE_PAGE_SIZE gates unless ``per_page``
+    says), oldest first: ``page.object_list`` holds its
+    QueueItems and ``page.paginator.count`` how many gates wait in all. A count and the
+    page's gates (with their partners and the user's decisions), whatever the number of
+    gates. A page number past the end gives the last page, as Paginator.get_page does."""
+    per_page = per_page or REVIEW_QUEUE_PAGE_SIZE
+    if not user.is_authenticated:
+        return Paginator([], per_page).get_page(1)
+    page = Paginator(_review_queue_gates(user), per_page).get_page(number)
+    page.object_list = _queue_items(user, list(page.object_list), today or timezone.localdate())
+    return page
 
 
 def can_set_route(user, project: Project) -> bool:

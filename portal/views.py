@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from kombu import Connection
 
 from accounts.models import Membership
-from governance.gate_selectors import review_queue_for
+from governance.gate_selectors import review_queue_page_for
 from partnerships import selectors as project_selectors
 from partnerships.models import Partner, Project, TeamMember
 from partnerships.views.projects import can_start_proposal
@@ -127,8 +127,8 @@ def _panel_home(user, profile) -> list[dict] | None:
 
 def _reviews_home(user) -> dict:
     """The first few gates awaiting the panel member, and how many there are in all."""
-    items = review_queue_for(user=user)
-    return {"queue": items[:HOME_REVIEW_LIMIT], "count": len(items)}
+    page = review_queue_page_for(user=user, per_page=HOME_REVIEW_LIMIT)
+    return {"queue": page.object_list, "count": page.paginator.count}
 
 
 def _panel_final_reports(user, profile, today) -> dict:

@@ -37,14 +37,16 @@ GATE_NOW = {
 
 @login_required
 def review_queue(request):
-    """The gates awaiting the panel member, oldest first."""
+    """The gates awaiting the panel member, oldest first, in pages of fifty."""
     if not selectors.can_see_review_queue(request.user):
         raise PermissionDenied("Only panel members and chairs have a review queue")
+    page = selectors.review_queue_page_for(user=request.user, number=request.GET.get("page"))
     return render(
         request,
         "governance/review_queue.html",
         {
-            "items": selectors.review_queue_for(user=request.user),
+            "page": page,
+            "items": page.object_list,
             "panels": selectors.panels_for(user=request.user),
         },
     )

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from governance import gate_selectors as selectors
 from governance.gates import GATES_BY_KIND
 from governance.models import Gate, Panel, Review, RouteChange, SignOff
 from governance.services.declarations import declaration_record
@@ -199,6 +200,33 @@ def test_queue_query_count_does_not_grow_with_the_gates(
     many, rows = count()
     assert rows == 16
     assert many == few
+
+
+def test_queue_shows_fifty_gates_a_page_oldest_first_with_the_count(
+    client, submitted, panel_member, monkeypatch
+):
+    assert selectors.REVIEW_QUEUE_PAGE_SIZE == 50
+    monkeypatch.setattr(selectors, "REVIEW_QUEUE_PAGE_SIZE", 3)  # four gates wait
+    oldest_first = [
+        item.gate.get_absolute_url() for item in selectors.review_queue_for(user=panel_member)
+    ]
+    client.force_login(panel_member)
+
+    def gates_on(response):
+        body = response.content.decode()
+        return [url for url in oldest_first if f'href="{url}"' in body]
+
+    first = client.get(reverse("governance:review-queue"))
+    assert gates_on(first) == oldest_first[:3]
+    assert "4 gates awaiting review: 1 to 3 on this page." in text(first)
+    assert 'href="?page=2"' in first.content.decode()
+    assert "Page 2 of 2" in text(first)
+    second = client.get(reverse("governance:review-queue") + "?page=2")
+    assert gates_on(second) == oldest_first[3:]
+    assert "4 gates awaiting review: 4 to 4 on this page." in text(second)
+    assert 'href="?page=1"' in second.content.decode()
+    # A page past the end shows the last.
+    assert gates_on(client.get(reverse("governance:review-queue") + "?page=9")) == oldest_first[3:]
 
 
 def test_home_page_shows_the_first_gates_and_the_nav_link(client, submitted, panel_member):
