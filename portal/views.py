@@ -30,9 +30,10 @@ HOME_REVIEW_LIMIT = 5
 def _limited(user, where: Q, **filters) -> dict:
     """The user's newest few projects matching ``where``, how many there are (counted up to
     HOME_COUNT_CAP, past which the page says "more than"), and the project list filtered to
-    show them all."""
+    show them all (``status`` among the filters: the list is of that status alone)."""
+    walk_from = HOME_COUNT_CAP if "status" in filters else project_selectors.WALK_NEWEST_FROM
     projects, count = project_selectors.newest_projects_for(
-        user=user, where=where, limit=HOME_LIST_LIMIT, cap=HOME_COUNT_CAP
+        user=user, where=where, limit=HOME_LIST_LIMIT, cap=HOME_COUNT_CAP, walk_from=walk_from
     )
     all_url = reverse("partnerships:project-list")
     if filters:

@@ -537,13 +537,13 @@ def _set_updated(projects, base):
         )
 
 
-@pytest.mark.parametrize("cap", [100, 5])
+@pytest.mark.parametrize(("cap", "walk_from"), [(100, 1000), (5, 1000), (5, 5), (100, 5)])
 def test_newest_projects_are_the_same_whichever_way_they_are_read(
-    partnership_lead, icb, company, other_company_member, cap
+    partnership_lead, icb, company, other_company_member, cap, walk_from
 ):
-    """Below the cap the list is read through the permission tables and sorted; above it,
-    newest first project by project: the same projects in the same order either way, and
-    none the user may not see."""
+    """Up to walk_from matches the list is read through the permission tables and sorted;
+    past it, newest first project by project: the same projects in the same order either
+    way, none the user may not see, and the count stopping past the cap."""
     from django.db.models import Q
 
     from partnerships.selectors import newest_projects_for
@@ -558,7 +558,9 @@ def test_newest_projects_are_the_same_whichever_way_they_are_read(
     _set_updated([*ours[:6], elsewhere, *ours[6:]], timezone.now() - datetime.timedelta(days=1))
     Project.objects.filter(pk=ours[3].pk).update(updated_at=timezone.now())
     expected = [ours[3], *reversed(ours[6:]), ours[5], ours[4], ours[2]]
-    projects, count = newest_projects_for(user=partnership_lead, where=Q(), limit=10, cap=cap)
+    projects, count = newest_projects_for(
+        user=partnership_lead, where=Q(), limit=10, cap=cap, walk_from=walk_from
+    )
     assert projects == expected
     assert count == (12 if cap == 100 else cap + 1)
     assert elsewhere not in projects
@@ -567,9 +569,12 @@ def test_newest_projects_are_the_same_whichever_way_they_are_read(
         where=Q(status=Project.Status.DRAFT, title__endswith="1"),
         limit=10,
         cap=cap,
+        walk_from=walk_from,
     )
     assert [p.title for p in drafts] == ["Project 11", "Project 1"]
-    nothing, none = newest_projects_for(user=other_company_member, where=Q(), limit=10, cap=cap)
+    nothing, none = newest_projects_for(
+        user=other_company_member, where=Q(), limit=10, cap=cap, walk_from=walk_from
+    )
     assert (nothing, none) == ([], 0)
 
 
