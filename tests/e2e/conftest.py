@@ -108,6 +108,7 @@ def page(context):
     page.on("console", on_console)
     page.on("response", on_response)
     page.on("pageerror", lambda exc: problems.append(f"uncaught exception: {exc}"))
+
     def on_request_failed(request):
         # ERR_ABORTED is the browser cancelling a request because the page moved on
         # (a form was submitted before the favicon arrived, say): not a fault.
