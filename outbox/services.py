@@ -96,7 +96,7 @@ def outbox_publish(*, ids: list[int] | None = None, limit: int = RELAY_BATCH) ->
         if not rows:
             return 0
         published: list[int] = []
-        error = ""
+        refused, error = None, ""
         with _publishing_connection() as connection:
             for row in rows:
                 task = _task(row.task)
@@ -113,14 +113,14 @@ def outbox_publish(*, ids: list[int] | None = None, limit: int = RELAY_BATCH) ->
                         retry_policy=settings.PORTAL_OUTBOX_PUBLISH_RETRY,
                     )
                 except Exception as exc:  # kombu's OperationalError, OSError, a timeout...
-                    error = f"{type(exc).__name__}: {exc}"[:2000]
+                    refused, error = row, f"{type(exc).__name__}: {exc}"[:2000]
                     logger.warning("The broker did not take outbox message %s: %s", row.pk, error)
                     break
                 published.append(row.pk)
         if published:
             OutboxMessage.objects.filter(pk__in=published).update(published_at=timezone.now())
-        if error:
-            OutboxMessage.objects.filter(pk=rows[len(published)].pk).update(
+        if refused is not None:
+            OutboxMessage.objects.filter(pk=refused.pk).update(
                 attempts=F("attempts") + 1, last_error=error
             )
     return len(published)

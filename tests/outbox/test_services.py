@@ -90,3 +90,24 @@ def test_the_relay_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["outbox-relay"]
     assert entry["task"] == "outbox.tasks.outbox_relay_task"
     assert entry["schedule"] == settings.PORTAL_OUTBOX_RELAY_SECONDS
+
+
+def test_a_refusal_after_a_skipped_message_is_recorded_on_the_refused_one(db, monkeypatch):
+    """The broker's error belongs to the message it refused, not to whichever row happens
+    to sit at that position once unknown tasks have been skipped."""
+    task = sessions_clear_expired_task._get_current_object()
+
+    def refuse(self, *args, **kwargs):
+        raise OSError("Connection refused")
+
+    monkeypatch.setattr(type(task), "apply_async", refuse)
+    renamed = OutboxMessage.objects.create(task="accounts.tasks.renamed_task", args=[])
+    refused = OutboxMessage.objects.create(task=TASK, args=[1])
+    waiting = OutboxMessage.objects.create(task=TASK, args=[2])
+
+    assert services.outbox_publish() == 0
+
+    renamed.refresh_from_db(), refused.refresh_from_db(), waiting.refresh_from_db()
+    assert "No such task" in renamed.last_error
+    assert refused.attempts == 1 and "Connection refused" in refused.last_error
+    assert waiting.attempts == 0 and waiting.last_error == ""
