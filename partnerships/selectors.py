@@ -51,20 +51,25 @@ def _with_organisations(projects: QuerySet[Project]) -> QuerySet[Project]:
     )
 
 
-def visible_project_ids(user) -> QuerySet:
-    """The ids of projects the user may view through django-guardian's object permissions:
-    granted to them, or to a group they are in. What get_objects_for_user(user,
-    "partnerships.view_project", accept_global_perms=False) finds, as a union that
-    PostgreSQL answers from the permission tables' indexes: get_objects_for_user's OR of
-    two subqueries reads every project in the table."""
-    # One permission: compared by its id, so the planner can estimate the rows it finds.
-    view = Subquery(
+def _view_permission() -> Subquery:
+    """The id of the permission to view a project. Compared by its id, so the planner can
+    estimate the rows it finds."""
+    return Subquery(
         Permission.objects.filter(
             codename="view_project",
             content_type__app_label="partnerships",
             content_type__model="project",
         ).values("pk")[:1]
     )
+
+
+def visible_project_ids(user) -> QuerySet:
+    """The ids of projects the user may view through django-guardian's object permissions:
+    granted to them, or to a group they are in. What get_objects_for_user(user,
+    "partnerships.view_project", accept_global_perms=False) finds, as a union that
+    PostgreSQL answers from the permission tables' indexes: get_objects_for_user's OR of
+    two subqueries reads every project in the table."""
+    view = _view_permission()
     by_user = ProjectUserObjectPermission.objects.filter(user=user, permission=view)
     by_group = ProjectGroupObjectPermission.objects.filter(
         group__in=user.groups.values("pk"), permission=view
@@ -83,13 +88,7 @@ def _visible_row_by_row(user) -> Q:
     walks the project_recent index and stops when it has enough: a few milliseconds however
     many projects a company or an ICB can see, where the union makes it fetch them all and
     sort. For a small set the union is the better plan: see newest_projects_for."""
-    view = Subquery(
-        Permission.objects.filter(
-            codename="view_project",
-            content_type__app_label="partnerships",
-            content_type__model="project",
-        ).values("pk")[:1]
-    )
+    view = _view_permission()
     by_user = ProjectUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"), user=user, permission=view
     )
