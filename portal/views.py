@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from kombu import Connection
 
 from accounts.models import Membership
+from api.errors import is_api_path, json_error
 from governance.gate_selectors import review_queue_page_for
 from partnerships import selectors as project_selectors
 from partnerships.models import Partner, Project, TeamMember
@@ -251,10 +252,8 @@ def server_error(request):
     if not _database_unavailable(sys.exc_info()[1]):
         return errors.server_error(request)
     message = "The portal cannot reach its database at the moment. Try again in a few minutes."
-    if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {"error": {"code": "service_unavailable", "message": message}}, status=503
-        )
+    if is_api_path(request.path):
+        response = json_error(503, "service_unavailable", message)
     else:
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = "60"
