@@ -239,11 +239,11 @@ def measure_jobs(pages) -> dict:
     from accounts.models import Organisation
     from audit.services import audit_verify
     from governance.models import Gate, Notification
-    from governance.register_selectors import published_projects
+    from governance.selectors.register import published_projects
     from governance.services.reminders import reminders_send
     from outcomes.disclosure_data import extract_snapshot_of, project_snapshot
     from outcomes.models import DisclosureDocument
-    from outcomes.services import render_pdf
+    from outcomes.services.disclosure import render_pdf
     from partnerships.models import Project
     from portal.celery import app
 
@@ -423,7 +423,7 @@ def main() -> None:
     started = datetime.datetime.now(datetime.UTC)
     seeding = prepare_data()
     django_setup()
-    from portal.scale.pages import key_pages
+    from demo.scale.pages import key_pages
 
     pages = key_pages()
     sessions = sessions_for(pages)

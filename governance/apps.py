@@ -8,7 +8,7 @@ class GovernanceConfig(AppConfig):
     def ready(self):
         # partnerships may not import governance, so governance hands it what it needs:
         # the gates' states for the status page, and the gates' reaction to a submission.
-        from governance.gate_selectors import gate_rows
+        from governance.selectors.gates import gate_rows
         from governance.services.gates import gates_on_transition
         from partnerships.services.projects import register_transition_hook
         from partnerships.views.projects import register_gate_rows

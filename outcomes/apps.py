@@ -8,7 +8,7 @@ class OutcomesConfig(AppConfig):
     def ready(self):
         # partnerships may not import outcomes: closing a project is refused there, through
         # this hook, until the final report and its outcome summary are published.
-        from outcomes.final_services import closure_check
+        from outcomes.services.final_report import closure_check
         from partnerships.services.projects import register_transition_hook
 
         register_transition_hook(closure_check)

@@ -13,11 +13,11 @@ from django.db.models import Prefetch, Q
 
 from accounts.models import Organisation
 from audit.models import AuditEvent
-from governance.declaration_selectors import declaration_status_for_project
-from governance.gate_selectors import latest_sign_offs
 from governance.gates import GATES
 from governance.models import ConflictManagement, Gate, Review
-from governance.register_selectors import published_projects
+from governance.selectors.declarations import declaration_status_for_project
+from governance.selectors.gates import latest_sign_offs
+from governance.selectors.register import published_projects
 from outcomes.models import FinalReport, MeasureValue, OutcomeReport
 from partnerships.models import OutcomeMeasure, Project
 

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 
 from accounts.models import Organisation
-from governance.register_selectors import published_projects
+from governance.selectors.register import published_projects
 from governance.views.declarations import csv_cell
 from partnerships.models import Partner, Project
 

@@ -380,7 +380,7 @@ class Lesson(models.Model):
         ordering = ["-shared_at", "-pk"]
         indexes = [
             models.Index(fields=["-shared_at", "-id"], name="lesson_recent"),
-            # The library's search (outcomes.learning.lesson_search): the same expression
+            # The library's search (outcomes.selectors.learning.lesson_search): the same expression
             # as its SearchVector, so PostgreSQL answers from the index.
             GinIndex(
                 SearchVector(

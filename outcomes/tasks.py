@@ -1,7 +1,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from outcomes import reminders, services
+from outcomes.services import disclosure as services
+from outcomes.services import reminders
 
 
 @shared_task(

@@ -1,10 +1,10 @@
-from outcomes import final_views, learning_views, report_views, views
+from outcomes.views import disclosure, final_report, learning, reports
 
 app_name = "outcomes"
 
-urlpatterns = (
-    views.urlpatterns
-    + report_views.urlpatterns
-    + final_views.urlpatterns
-    + learning_views.urlpatterns
-)
+urlpatterns = [
+    *disclosure.urlpatterns,
+    *reports.urlpatterns,
+    *final_report.urlpatterns,
+    *learning.urlpatterns,
+]

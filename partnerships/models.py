@@ -108,7 +108,7 @@ class Project(models.Model):
             models.Index(fields=["lead_organisation", "status"]),
             # Lists and home pages show the most recently changed first.
             models.Index(fields=["-updated_at", "-id"], name="project_recent"),
-            # The public register's search (governance.register_selectors.register_search):
+            # The public register's search (governance.selectors.register.register_search):
             # the same expression as its SearchVector, so PostgreSQL answers from the index.
             GinIndex(
                 SearchVector(

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "governance",
     "outcomes",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -13,9 +13,9 @@ from kombu import Connection
 
 from accounts.models import Membership
 from api.errors import is_api_path, json_error
-from governance.gate_selectors import review_queue_page_for
-from partnerships import selectors as project_selectors
+from governance.selectors.gates import review_queue_page_for
 from partnerships.models import Partner, Project, TeamMember
+from partnerships.selectors import projects as project_selectors
 from partnerships.views.projects import can_start_proposal
 from portal import errors
 

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.views import APIView
 
-from partnerships import selectors as project_selectors
+from partnerships.selectors import projects as project_selectors
 
 
 class ApiView(APIView):

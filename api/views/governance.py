@@ -8,18 +8,18 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.selectors import user_has_mfa
-from api import serializers as s
 from api.authentication import MfaRequired
 from api.errors import AUTH_ERRORS, errors
 from api.models import ApiToken
 from api.pagination import RegisterCursor, paginated
+from api.serializers import projects as s
 from api.throttling import AnonymousRateThrottle
 from api.views.base import ApiView, project_for
-from governance import declaration_selectors
-from governance import gate_selectors as selectors
 from governance.gates import GATES_BY_KIND
 from governance.models import Declaration, Gate
-from governance.register_selectors import (
+from governance.selectors import declarations as declaration_selectors
+from governance.selectors import gates as selectors
+from governance.selectors.register import (
     published_projects,
     register_entry,
     register_filters,

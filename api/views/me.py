@@ -2,9 +2,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from accounts.selectors import profile_for
-from api import serializers as s
 from api.errors import AUTH_ERRORS, errors
 from api.models import ApiToken
+from api.serializers import projects as s
 from api.views.base import ApiView
 
 

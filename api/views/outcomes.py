@@ -11,12 +11,14 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from api import serializers as s
 from api.errors import AUTH_ERRORS, errors
+from api.serializers import projects as s
 from api.views.base import ApiView, project_for
-from outcomes import report_services, selectors, services
 from outcomes.models import DisclosureDocument, OutcomeReport, ReportIssue
-from outcomes.reports import project_periods
+from outcomes.schedule import project_periods
+from outcomes.selectors import disclosure as selectors
+from outcomes.services import disclosure as services
+from outcomes.services import reports as report_services
 from partnerships.models import Project
 
 NUMBER = OpenApiParameter(

@@ -9,16 +9,16 @@ from rest_framework.response import Response
 
 from accounts.models import Organisation
 from accounts.selectors import organisation_detail_for, organisation_list_for, profile_for
-from api import serializers as s
 from api.errors import AUTH_ERRORS, errors
 from api.pagination import Cursor, NameCursor, paginated
+from api.serializers import projects as s
 from api.views.base import ApiView, project_for
-from governance import gate_selectors
-from partnerships import selectors
-from partnerships.forms import FIELD_SECTIONS
+from governance.selectors import gates as gate_selectors
+from partnerships.forms.proposal import FIELD_SECTIONS
 from partnerships.lifecycle import NEXT_STEP, TRANSITIONS
 from partnerships.models import Project
 from partnerships.sections import SECTIONS_BY_KEY
+from partnerships.selectors import projects as selectors
 from partnerships.services.projects import project_create, project_transition, section_save
 from partnerships.views.projects import can_start_proposal, can_withdraw, filter_projects
 

@@ -11,11 +11,11 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation, User
 from accounts.selectors import is_administrator
 from audit.services import audit_record
-from governance import gate_selectors as selectors
 from governance.gates import GATES, GATES_BY_KIND, fingerprint, gate_state
 from governance.models import Gate, Panel, PanelMember, Review, RouteChange, SignOff
-from partnerships import selectors as project_selectors
+from governance.selectors import gates as selectors
 from partnerships.models import Project
+from partnerships.selectors import projects as project_selectors
 from partnerships.services.projects import event_record, project_transition
 
 GS = Gate.Status

@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from accounts.services import email_send
-from governance.gate_selectors import working_days_between
 from governance.gates import GATES_BY_KIND
 from governance.models import (
     Declaration,
@@ -37,6 +36,7 @@ from governance.models import (
     Review,
     SignOff,
 )
+from governance.selectors.gates import working_days_between
 from outbox.services import outbox_enqueue, outbox_enqueue_many
 from partnerships.models import Partner, Project, TeamMember
 
@@ -277,7 +277,7 @@ def _seats() -> dict[int, list[_Seat]]:
 @dataclass
 class _Eligibility:
     """What decides whether panel members may review the projects in question, loaded in a
-    fixed number of queries (the bulk form of gate_selectors.eligibility())."""
+    fixed number of queries (the bulk form of governance.selectors.gates.eligibility())."""
 
     team: set[tuple[int, int]] = field(default_factory=set)  # (project, user)
     partner_organisations: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))

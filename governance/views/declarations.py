@@ -13,9 +13,9 @@ from django.urls import path
 from django.utils import timezone
 
 from accounts.forms import apply_service_errors
-from governance import declaration_selectors as selectors
-from governance.forms import ConflictManagementForm, DeclarationForm
+from governance.forms.declarations import ConflictManagementForm, DeclarationForm
 from governance.models import Declaration
+from governance.selectors import declarations as selectors
 from governance.services import declarations as services
 
 FILTERS = ("icb", "person", "category", "project", "year")

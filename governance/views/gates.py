@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from accounts.forms import apply_service_errors
-from governance import gate_selectors as selectors
-from governance.declaration_selectors import current_declaration, declaration_status_for_project
-from governance.gate_forms import LOW_RISK, PanelSettingsForm, RouteForm, SignOffForm
+from governance.forms.gates import LOW_RISK, PanelSettingsForm, RouteForm, SignOffForm
 from governance.gates import GATES_BY_KIND
 from governance.models import Gate
+from governance.selectors import gates as selectors
+from governance.selectors.declarations import current_declaration, declaration_status_for_project
 from governance.services.declarations import can_manage_conflict
 from governance.services.gates import (
     SignOffRefused,
@@ -20,8 +20,8 @@ from governance.services.gates import (
     panel_settings_update,
     review_route_set,
 )
-from partnerships import selectors as project_selectors
 from partnerships.sections import SECTIONS_BY_KEY
+from partnerships.selectors import projects as project_selectors
 from partnerships.views.proposal import _answers, answers_context
 
 # What a sign-off did to the gate, for the confirmation message.

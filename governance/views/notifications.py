@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from accounts.forms import apply_service_errors
-from governance import notification_selectors as selectors
-from governance.notification_forms import EmailSettingsForm
+from governance.forms.notifications import EmailSettingsForm
+from governance.selectors import notifications as selectors
 from governance.services import notifications as services
 
 PER_PAGE = 25

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import path
 
-from governance import register_selectors as register
+from governance.selectors import register
 
 
 def register_list(request):

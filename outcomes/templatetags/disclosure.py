@@ -51,7 +51,7 @@ def isodate(value, fmt="j F Y") -> str:
 @register.simple_tag(takes_context=True)
 def can_use_disclosures(context, project) -> bool:
     """Whether the project's pages show the Disclosure PDF tab to this user."""
-    from outcomes.selectors import can_use_project_disclosures
+    from outcomes.selectors.disclosure import can_use_project_disclosures
 
     request = context.get("request")
     return bool(request and can_use_project_disclosures(request.user, project))

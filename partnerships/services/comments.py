@@ -2,9 +2,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from partnerships import selectors
 from partnerships.models import Project, SectionComment
 from partnerships.sections import SECTIONS_BY_KEY
+from partnerships.selectors import projects as selectors
 
 
 def comment_add(*, project: Project, section: str, body: str, actor: User) -> SectionComment:

@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from accounts.models import User
-from partnerships import selectors
 from partnerships.models import Document, DocumentVersion, Project
+from partnerships.selectors import projects as selectors
 from partnerships.services.projects import event_record
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024

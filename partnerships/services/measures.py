@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from partnerships import selectors
 from partnerships.models import (
     MEASURE_DIGITS,
     MEASURE_PLACES,
@@ -21,6 +20,7 @@ from partnerships.models import (
     Partner,
     Project,
 )
+from partnerships.selectors import projects as selectors
 from partnerships.services.projects import _lock_editable, event_record
 
 SECTION = "evaluation"

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Organisation, User
-from partnerships import selectors
 from partnerships.models import Partner, Project
+from partnerships.selectors import projects as selectors
 from partnerships.services.projects import _lock_editable, event_record, grant_organisation_view
 
 CONTRIBUTION_FIELDS = (

@@ -12,7 +12,6 @@ from accounts.models import Membership, Organisation, User
 from accounts.selectors import is_administrator
 from accounts.services import organisation_group
 from audit.services import audit_record
-from partnerships import selectors
 from partnerships.lifecycle import TRANSITIONS
 from partnerships.models import (
     Objective,
@@ -29,6 +28,7 @@ from partnerships.sections import (
     short_text,
     submission_problems,
 )
+from partnerships.selectors import projects as selectors
 
 logger = logging.getLogger(__name__)
 

@@ -3,8 +3,8 @@ from django.db import IntegrityError, transaction
 from guardian.shortcuts import remove_perm
 
 from accounts.models import Membership, User
-from partnerships import selectors
 from partnerships.models import Project, TeamMember
+from partnerships.selectors import projects as selectors
 from partnerships.services.projects import LEAD_PERMS, _lock_editable, event_record, grant_lead
 
 

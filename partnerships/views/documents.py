@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from accounts.forms import apply_service_errors
-from partnerships import selectors
+from partnerships.forms.partners import DocumentUploadForm
 from partnerships.models import Document, DocumentVersion
-from partnerships.partner_forms import DocumentUploadForm
+from partnerships.selectors import projects as selectors
 from partnerships.services import documents as document_services
 
 

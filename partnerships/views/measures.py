@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from accounts.forms import apply_service_errors
-from partnerships import selectors
-from partnerships.measure_forms import OutcomeMeasureForm
+from partnerships.forms.measures import OutcomeMeasureForm
+from partnerships.selectors import projects as selectors
 from partnerships.services import measures as measure_services
 from partnerships.views.proposal import measure_rows
 

@@ -11,15 +11,15 @@ from django.urls import path
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_service_errors
-from partnerships import selectors
-from partnerships.models import TeamMember
-from partnerships.partner_forms import (
+from partnerships.forms.partners import (
     PartnerAddForm,
     PartnerContributionForm,
     PartnerInviteForm,
     TeamMemberAddForm,
 )
+from partnerships.models import TeamMember
 from partnerships.sections import section_problems
+from partnerships.selectors import projects as selectors
 from partnerships.services import partners as partner_services
 from partnerships.services import team as team_services
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from accounts.forms import apply_service_errors
 from accounts.models import Membership, Organisation
-from partnerships import selectors
 from partnerships.lifecycle import NEXT_STEP, TRANSITIONS
 from partnerships.models import Partner, Project, TeamMember
+from partnerships.selectors import projects as selectors
 from partnerships.services.projects import (
     ACTIVATION_AGREEMENT,
     TransitionRefused,

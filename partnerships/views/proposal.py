@@ -14,8 +14,8 @@ from django.urls import path, reverse
 from django.utils.formats import date_format
 
 from accounts.forms import apply_service_errors
-from partnerships import sections, selectors
-from partnerships.forms import (
+from partnerships import sections
+from partnerships.forms.proposal import (
     FIELD_SECTIONS,
     LABELS,
     CommentForm,
@@ -24,6 +24,7 @@ from partnerships.forms import (
     section_form_class,
 )
 from partnerships.models import Project, TeamMember
+from partnerships.selectors import projects as selectors
 from partnerships.services import comments as comment_services
 from partnerships.services import projects as project_services
 from partnerships.templatetags.money import gbp

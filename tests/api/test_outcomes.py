@@ -1,8 +1,8 @@
 """Outcome reports and disclosure documents through the API."""
 
 from audit.models import AuditEvent
-from outcomes import services
 from outcomes.models import DisclosureDocument, OutcomeReport
+from outcomes.services import disclosure as services
 from tests.api.conftest import ROLES, error_code
 
 

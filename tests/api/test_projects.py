@@ -3,8 +3,8 @@ writes through the pages' services with their permissions and validation."""
 
 import pytest
 
-from partnerships import selectors
 from partnerships.models import Project
+from partnerships.selectors import projects as selectors
 from partnerships.views.projects import filter_projects
 from tests.api.conftest import ROLES, error_code
 from tests.factories import draft_project

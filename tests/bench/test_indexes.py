@@ -5,8 +5,8 @@ a change to either that breaks the match fails here, not at national scale."""
 import pytest
 from django.db import connection
 
-from governance.register_selectors import published_projects, register_search
-from outcomes.learning import lesson_search, lessons_for
+from governance.selectors.register import published_projects, register_search
+from outcomes.selectors.learning import lesson_search, lessons_for
 from partnerships.models import Project
 
 

@@ -1,5 +1,5 @@
 """Issue 6: each key page's query count does not grow with the data. The benchmark's own
-pages and people (portal.scale.pages) on seed_scale's data at two sizes, counted by the
+pages and people (demo.scale.pages) on seed_scale's data at two sizes, counted by the
 benchmark's own X-Query-Count header."""
 
 import pytest
@@ -7,9 +7,9 @@ from django.db import transaction
 from django.urls import path
 
 from accounts.models import User
+from demo.scale.pages import key_pages
+from demo.scale.seed import seed
 from portal import bench
-from portal.scale.pages import key_pages
-from portal.scale.seed import seed
 from portal.urls import urlpatterns as portal_urlpatterns
 
 # The floor page exists only under PORTAL_BENCH=1; these tests add it.

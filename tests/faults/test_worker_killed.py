@@ -11,8 +11,8 @@ from audit.models import AuditEvent
 from governance.models import Notification
 from governance.tasks import reminders_send_task
 from outbox.models import OutboxMessage
-from outcomes import services
 from outcomes.models import DisclosureDocument
+from outcomes.services import disclosure as services
 from tests.governance.test_reminders import panel, team, undeclared, wait  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -35,7 +35,7 @@ def _wait_here(what: str) -> None:
 
 
 if pause == "render":
-    from outcomes import services
+    from outcomes.services import disclosure as services
 
     render = services.render_pdf
 

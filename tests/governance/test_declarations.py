@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Membership
 from audit.models import AuditEvent
-from governance import declaration_selectors as selectors
 from governance.models import ConflictManagement, Declaration, Interest
+from governance.selectors import declarations as selectors
 from governance.services.declarations import conflict_manage, declaration_record
 from tests.conftest import TOTP_SECRET
 from tests.factories import OrganisationFactory, UserFactory

@@ -11,9 +11,9 @@ from accounts import services as account_services
 from accounts.models import Membership
 from audit.models import AuditEvent
 from audit.services import audit_verify
-from governance import gate_selectors as selectors
 from governance.gates import GATES_BY_KIND, gate_state
 from governance.models import Gate, Panel, PanelMember, Review, SignOff
+from governance.selectors import gates as selectors
 from governance.services.declarations import conflict_manage, declaration_record
 from governance.services.gates import (
     SignOffRefused,

@@ -19,9 +19,9 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Membership
 from audit.models import AuditEvent
-from governance.gate_selectors import working_days_between
 from governance.gates import GATES_BY_KIND
 from governance.models import EmailOptOut, Gate, Notification
+from governance.selectors.gates import working_days_between
 from governance.services.declarations import declaration_record
 from governance.services.gates import gate_sign_off
 from governance.services.notifications import email_preferences_set

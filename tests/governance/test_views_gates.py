@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from governance import gate_selectors as selectors
 from governance.gates import GATES_BY_KIND
 from governance.models import Gate, Panel, Review, RouteChange, SignOff
+from governance.selectors import gates as selectors
 from governance.services.declarations import declaration_record
 from partnerships.models import Project
 from partnerships.services.projects import project_transition

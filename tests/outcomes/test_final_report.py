@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from outcomes.final_services import final_report_publish, final_report_save
 from outcomes.models import FinalReport, Lesson
+from outcomes.services.final_report import final_report_publish, final_report_save
 from partnerships.dates import add_months
 from partnerships.models import Project
 from partnerships.services.projects import project_transition
@@ -376,10 +376,10 @@ def test_the_disclosure_pdf_shows_the_reports_and_the_final_report(
 ):
     from pathlib import Path
 
-    from outcomes import services
     from outcomes.models import DisclosureDocument
-    from outcomes.report_services import outcome_report_save, outcome_report_submit
-    from outcomes.reports import report_schedule
+    from outcomes.schedule import report_schedule
+    from outcomes.services import disclosure as services
+    from outcomes.services.reports import outcome_report_save, outcome_report_submit
     from tests.outcomes.conftest import pdf_text
 
     Project.objects.filter(pk=approved.pk).update(status=S.ACTIVE)
@@ -426,8 +426,8 @@ def test_the_disclosure_pdf_shows_the_reports_and_the_final_report(
 def test_an_outcome_reports_lessons_are_shared_only_when_the_team_chooses(
     client, approved, partnership_lead, outsider, share
 ):
-    from outcomes.report_services import outcome_report_save, outcome_report_submit
-    from outcomes.reports import report_schedule
+    from outcomes.schedule import report_schedule
+    from outcomes.services.reports import outcome_report_save, outcome_report_submit
 
     Project.objects.filter(pk=approved.pk).update(status=S.ACTIVE)
     active = Project.objects.get(pk=approved.pk)
@@ -478,7 +478,7 @@ def test_a_measure_unit_with_markup_is_escaped_in_the_form_hints(
 
 
 def test_closing_delivery_early_starts_the_deadline_from_that_day(approved, partnership_lead):
-    from partnerships.selectors import final_reports_overdue
+    from partnerships.selectors.projects import final_reports_overdue
 
     Project.objects.filter(pk=approved.pk).update(
         status=S.ACTIVE,

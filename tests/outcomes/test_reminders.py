@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from governance.models import Notification
 from governance.services.notifications import email_preferences_set
-from outcomes.reminders import outcome_reminders_send
-from outcomes.report_services import outcome_report_save, outcome_report_submit
-from outcomes.reports import project_periods
+from outcomes.schedule import project_periods
+from outcomes.services.reminders import outcome_reminders_send
+from outcomes.services.reports import outcome_report_save, outcome_report_submit
 from outcomes.tasks import outcome_reminders_send_task
 from partnerships.dates import add_months
 from partnerships.models import Project

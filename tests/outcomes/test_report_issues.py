@@ -9,14 +9,14 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from outcomes.models import ReportIssue
-from outcomes.report_services import (
+from outcomes.schedule import project_periods
+from outcomes.services.reports import (
     issue_change,
     issue_raise,
     issue_remove,
     outcome_report_save,
     outcome_report_submit,
 )
-from outcomes.reports import project_periods
 from partnerships.models import Project, ProjectEvent
 from tests.factories import complete_proposal, draft_project
 

@@ -10,13 +10,13 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from outcomes.models import MeasureValue, OutcomeReport, ReportComment, ReportIssue
-from outcomes.report_services import (
+from outcomes.schedule import report_periods, report_schedule
+from outcomes.services.reports import (
     issue_raise,
     outcome_report_save,
     outcome_report_submit,
     report_comment_add,
 )
-from outcomes.reports import report_periods, report_schedule
 from partnerships.models import OutcomeMeasure, Project
 
 D = datetime.date

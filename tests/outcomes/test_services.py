@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_verify
-from outcomes import services
 from outcomes.models import DisclosureDocument
+from outcomes.services import disclosure as services
 from partnerships.services.projects import section_save
 from tests.conftest import _member
 from tests.factories import OrganisationFactory

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from outcomes import services
 from outcomes.models import DisclosureDocument
+from outcomes.services import disclosure as services
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from outcomes import services
 from outcomes.models import DisclosureDocument
+from outcomes.services import disclosure as services
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from outcomes import services
 from outcomes.models import DisclosureDocument
+from outcomes.services import disclosure as services
 from portal.celery import app
 
 

@@ -546,7 +546,7 @@ def test_newest_projects_are_the_same_whichever_way_they_are_read(
     way, none the user may not see, and the count stopping past the cap."""
     from django.db.models import Q
 
-    from partnerships.selectors import newest_projects_for
+    from partnerships.selectors.projects import newest_projects_for
 
     ours = make_projects(12, lead_user=partnership_lead, icb=icb, company=company)
     other_icb = OrganisationFactory()

@@ -25,7 +25,7 @@ from accounts.models import Organisation
 from audit.models import AuditEvent
 from governance.models import Declaration, Interest
 from outcomes.models import FinalReport, MeasureValue, OutcomeReport
-from outcomes.reports import project_periods
+from outcomes.schedule import project_periods
 from partnerships.models import OutcomeMeasure, Partner, Project
 from tests.security.world import build_world, company_partner
 

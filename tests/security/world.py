@@ -22,9 +22,10 @@ from accounts.models import Membership
 from api import services as api_services
 from governance.models import Interest, Panel
 from governance.services.declarations import declaration_record
-from outcomes import final_services, report_services
 from outcomes.models import DisclosureDocument
-from outcomes.reports import project_periods
+from outcomes.schedule import project_periods
+from outcomes.services import final_report as final_services
+from outcomes.services import reports as report_services
 from partnerships.models import Partner, Project, TeamMember
 from partnerships.services.projects import project_transition
 from tests.conftest import TOTP_SECRET

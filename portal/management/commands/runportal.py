@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from portal import demo
+from demo import people as demo
 
 
 class Command(BaseCommand):
