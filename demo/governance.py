@@ -17,10 +17,9 @@ from governance.selectors.gates import default_panel
 from governance.services.declarations import conflict_manage, declaration_record
 from governance.services.gates import (
     gate_sign_off,
-    panel_create,
-    panel_member_add,
     review_route_set,
 )
+from governance.services.panels import panel_create, panel_member_add
 from partnerships.models import Project
 
 ADMIN = "admin@portal.example"

@@ -16,7 +16,7 @@ from governance.models import (
     PanelMember,
     SignOff,
 )
-from governance.services import gates as gate_services
+from governance.services import panels as panel_services
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -84,7 +84,9 @@ class PanelMemberFormSet(BaseInlineFormSet):
             if (
                 organisation
                 and not Membership.objects.filter(
-                    user=data["user"], organisation=organisation, role__in=gate_services.PANEL_ROLES
+                    user=data["user"],
+                    organisation=organisation,
+                    role__in=panel_services.PANEL_ROLES,
                 ).exists()
             ):
                 form.add_error(
@@ -119,7 +121,7 @@ class PanelForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         try:
-            gate_services.check_thresholds(
+            panel_services.check_thresholds(
                 data.get("quorum"), data.get("remind_after_days"), data.get("escalate_after_days")
             )
         except ValidationError as exc:
@@ -152,7 +154,7 @@ class PanelAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            saved = gate_services.panel_settings_update(
+            saved = panel_services.panel_settings_update(
                 panel=obj,
                 quorum=obj.quorum,
                 remind_after_days=obj.remind_after_days,
@@ -160,7 +162,7 @@ class PanelAdmin(admin.ModelAdmin):
                 actor=request.user,
             )
         else:
-            saved = gate_services.panel_create(
+            saved = panel_services.panel_create(
                 organisation=obj.organisation,
                 name=obj.name,
                 quorum=obj.quorum,
@@ -177,14 +179,14 @@ class PanelAdmin(admin.ModelAdmin):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for deleted in formset.deleted_forms:
             if deleted.instance.pk:
-                gate_services.panel_member_remove(member=deleted.instance, actor=request.user)
+                panel_services.panel_member_remove(member=deleted.instance, actor=request.user)
                 formset.deleted_objects.append(deleted.instance)
         for inline_form in formset.forms:
             if not inline_form.has_changed() or inline_form in formset.deleted_forms:
                 continue
             data = inline_form.cleaned_data
             if data.get("user"):
-                member = gate_services.panel_member_add(
+                member = panel_services.panel_member_add(
                     panel=panel, user=data["user"], is_chair=data["is_chair"], actor=request.user
                 )
                 if inline_form.instance.pk:

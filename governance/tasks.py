@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from governance.services import reminders
+from governance.services import notifications, reminders
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -17,11 +17,11 @@ EMAIL_RETRY_ON = (OSError, OperationalError, InterfaceError)
 
 @shared_task(autoretry_for=EMAIL_RETRY_ON, retry_backoff=True, max_retries=10)
 def notification_email_send_task(notification_id: int) -> bool:
-    return reminders.notification_email_send(notification_id=notification_id)
+    return notifications.notification_email_send(notification_id=notification_id)
 
 
 @shared_task(autoretry_for=EMAIL_RETRY_ON, retry_backoff=True, max_retries=10)
 def notification_emails_send_task(notification_ids: list[int]) -> int:
     """A batch of the sweep's emails. Each is claimed on its own before sending, so a retry
     after a failed send sends only those not yet sent. Returns how many were sent."""
-    return sum(reminders.notification_email_send(notification_id=pk) for pk in notification_ids)
+    return sum(notifications.notification_email_send(notification_id=pk) for pk in notification_ids)

@@ -17,9 +17,9 @@ from governance.services.declarations import can_manage_conflict
 from governance.services.gates import (
     SignOffRefused,
     gate_sign_off,
-    panel_settings_update,
     review_route_set,
 )
+from governance.services.panels import panel_settings_update
 from partnerships.sections import SECTIONS_BY_KEY
 from partnerships.selectors import projects as project_selectors
 from partnerships.views.proposal import _answers, answers_context

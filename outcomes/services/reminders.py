@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import EmailOptOut, Notification, PanelMember
-from governance.services.reminders import Draft, notifications_create
+from governance.services.notifications import Draft, notifications_create
 from outcomes.models import FinalReport, OutcomeReport
 from outcomes.schedule import project_periods
 from partnerships.models import OutcomeMeasure, Project, TeamMember

@@ -18,9 +18,9 @@ from governance.services.declarations import conflict_manage, declaration_record
 from governance.services.gates import (
     SignOffRefused,
     gate_sign_off,
-    panel_settings_update,
     review_route_set,
 )
+from governance.services.panels import panel_settings_update
 from partnerships.models import Project
 from partnerships.services.projects import project_transition, section_save
 from tests.conftest import _member

@@ -24,13 +24,12 @@ from governance.models import EmailOptOut, Gate, Notification
 from governance.selectors.gates import working_days_between
 from governance.services.declarations import declaration_record
 from governance.services.gates import gate_sign_off
-from governance.services.notifications import email_preferences_set
-from governance.services.reminders import (
-    latest_opening_for,
+from governance.services.notifications import (
+    email_preferences_set,
     notification_create,
     notification_email_send,
-    reminders_send,
 )
+from governance.services.reminders import latest_opening_for, reminders_send
 from governance.tasks import reminders_send_task
 from partnerships.models import Project
 from partnerships.services.projects import project_transition
@@ -598,7 +597,7 @@ def test_nobody_changes_anyone_elses_email_settings(panel_member, panel_chair):
 
 
 def test_email_tasks_try_again_when_the_database_is_unavailable(db, panel_member, monkeypatch):
-    from governance.services import reminders
+    from governance.services import notifications
     from governance.tasks import notification_email_send_task, notification_emails_send_task
 
     first, second = (
@@ -613,7 +612,7 @@ def test_email_tasks_try_again_when_the_database_is_unavailable(db, panel_member
         )
         for n in (1, 2)
     )
-    send = reminders.notification_email_send
+    send = notifications.notification_email_send
     failures = []
 
     def unavailable_once(**kwargs):
@@ -622,7 +621,7 @@ def test_email_tasks_try_again_when_the_database_is_unavailable(db, panel_member
             raise OperationalError("server closed the connection unexpectedly")
         return send(**kwargs)
 
-    monkeypatch.setattr(reminders, "notification_email_send", unavailable_once)
+    monkeypatch.setattr(notifications, "notification_email_send", unavailable_once)
     assert notification_emails_send_task.apply(args=[[first.pk, second.pk]]).get() == 2
     failures.clear()
     assert notification_email_send_task.apply(args=[first.pk]).get() is False  # sent already
