@@ -12,7 +12,7 @@ from api.authentication import MfaRequired
 from api.errors import AUTH_ERRORS, errors
 from api.models import ApiToken
 from api.pagination import RegisterCursor, paginated
-from api.serializers import projects as s
+from api.serializers import governance as s
 from api.throttling import AnonymousRateThrottle
 from api.views.base import ApiView, project_for
 from governance.gates import GATES_BY_KIND

@@ -12,7 +12,8 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from api.errors import AUTH_ERRORS, errors
-from api.serializers import projects as s
+from api.serializers import outcomes as s
+from api.serializers.projects import person
 from api.views.base import ApiView, project_for
 from outcomes.models import DisclosureDocument, OutcomeReport, ReportIssue
 from outcomes.schedule import project_periods
@@ -68,7 +69,7 @@ def _row(number: int, period, report: OutcomeReport | None, today) -> dict:
         for name in report_services.TEXT_FIELDS:
             row[name] = getattr(report, name)
         row["share_lessons"] = report.share_lessons
-        row["submitted_by"] = s.person(report.submitted_by) if report.submitted_by_id else ""
+        row["submitted_by"] = person(report.submitted_by) if report.submitted_by_id else ""
         row["submitted_at"] = report.submitted_at
         row["values"] = list(report.values.all())
         row["issues"] = list(report.issues.all())
