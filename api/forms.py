@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from api.models import ApiToken
 from api.services import max_expiry_date
-from partnerships.forms.proposal import DateField
+from partnerships.forms.fields import DateField
 
 
 class TokenForm(forms.Form):

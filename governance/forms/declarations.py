@@ -4,7 +4,7 @@ from django import forms
 
 from governance.models import Interest
 from governance.services.declarations import INTEREST_FIELDS, interest_errors
-from partnerships.forms.proposal import DateField
+from partnerships.forms.fields import DateField
 
 INTEREST_ROWS = 3
 YES, NO = "yes", "no"

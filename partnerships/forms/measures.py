@@ -6,7 +6,7 @@ again, with the rules that need the database), so the page shows every problem a
 
 from django import forms
 
-from partnerships.forms.proposal import DateField
+from partnerships.forms.fields import DateField
 from partnerships.models import Objective, OutcomeMeasure, Partner, Project
 from partnerships.services.measures import FIELDS, REQUIRED, measure_value
 

@@ -1,66 +1,10 @@
-"""Forms for the partners, team and documents pages."""
-
-import re
-from decimal import Decimal, InvalidOperation
+"""Forms for the partners and team pages."""
 
 from django import forms
 
 from accounts.models import Membership, Organisation, User
-from partnerships.models import Document, Partner, Project, TeamMember
-from partnerships.services import documents as document_services
-
-NEGATIVE = "Enter an amount of £0 or more"
-MAX_POUNDS = Decimal("999999999999.99")  # 14 digits, 2 after the point (the model's limit)
-
-
-class MoneyField(forms.CharField):
-    """Pounds and pence as a Decimal with 2 places. Accepts 50000, 50,000, £50,000.00."""
-
-    default_error_messages = {
-        "invalid": "Enter an amount in pounds, like 50000 or 50,000.00",
-        "negative": NEGATIVE,
-        "pence": "Enter the amount to the nearest penny, like 1250.50",
-        "too_big": "Enter an amount less than £1,000,000,000,000",
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("template_name", "partnerships/partner_money_field.html")
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update(
-            {"inputmode": "decimal", "class": "nhsuk-input--width-10", "spellcheck": "false"}
-        )
-        return attrs
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return f"{value:.2f}"
-        return value
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        text = re.sub(r"\s+", "", value).replace("£", "").replace(",", "")
-        if len(text) > 30:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        # The minus sign may come before or after the pound sign; either way it is negative.
-        if not re.fullmatch(r"[-−]?\d*(\.\d*)?", text) or not re.search(r"\d", text):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        text = text.replace("−", "-")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if amount < 0:
-            raise forms.ValidationError(self.error_messages["negative"], code="negative")
-        if amount != amount.quantize(Decimal("0.01")):
-            raise forms.ValidationError(self.error_messages["pence"], code="pence")
-        if amount > MAX_POUNDS:
-            raise forms.ValidationError(self.error_messages["too_big"], code="too_big")
-        return amount.quantize(Decimal("0.01"))
+from partnerships.forms.fields import MoneyField
+from partnerships.models import Partner, Project, TeamMember
 
 
 class PartnerAddForm(forms.Form):
@@ -198,57 +142,6 @@ class TeamMemberAddForm(forms.Form):
             choices.append((membership.user_id, f"{membership.user} – {membership.organisation}"))
         field.choices = [("", "Select a person"), *choices]
         self.has_choices = bool(choices)
-
-
-class DocumentUploadForm(forms.Form):
-    document = forms.ModelChoiceField(
-        queryset=Document.objects.none(),
-        required=False,
-        label="Is this a new version of a document already uploaded?",
-        empty_label="No, it is a new document",
-        help_text="Earlier versions are kept.",
-        error_messages={"invalid_choice": "Choose one of this project's documents"},
-    )
-    kind = forms.ChoiceField(
-        choices=Document.Kind.choices,
-        required=False,
-        label="Kind of document",
-        widget=forms.RadioSelect,
-        help_text="Not needed for a new version.",
-    )
-    title = forms.CharField(
-        max_length=200,
-        required=False,
-        help_text="For example, Collaborative working agreement. Not needed for a new version.",
-        error_messages={"max_length": "Enter a title of 200 characters or fewer"},
-    )
-    file = forms.FileField(
-        label="File",
-        widget=forms.FileInput(attrs={"accept": ".pdf,.docx,.xlsx"}),
-        error_messages={
-            "required": "Select a file to upload",
-            "empty": document_services.EMPTY,
-            "invalid": "Select a file to upload",
-            "missing": "Select a file to upload",
-        },
-    )
-
-    def __init__(self, *args, project: Project, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = project.documents.all()
-        self.fields["file"].help_text = (
-            "A PDF, Word (DOCX) or Excel (XLSX) document, smaller than "
-            f"{document_services.size_label(document_services.max_upload_bytes())}."
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("document") is None and "document" not in self.errors:
-            if not cleaned.get("kind"):
-                self.add_error("kind", "Select the kind of document")
-            if not (cleaned.get("title") or "").strip() and "title" not in self.errors:
-                self.add_error("title", "Enter a title for the document")
-        return cleaned
 
 
 class PartnerInviteForm(forms.Form):

@@ -5,12 +5,11 @@ One ModelForm per field section, built from ``sections.SECTIONS``: every answer 
 what is given must be valid.
 """
 
-import datetime
-
 from django import forms
 from django.db import models
 
 from accounts.selectors import is_administrator
+from partnerships.forms.fields import DateField
 from partnerships.models import Project
 from partnerships.sections import OPENABLE_SECTIONS, SECTIONS, SECTIONS_BY_KEY
 from partnerships.selectors import projects as selectors
@@ -108,82 +107,6 @@ ERRORS = {
     },
     "therapy_area": {"max_length": "Therapy area must be 100 characters or fewer"},
 }
-
-
-class DateInput(forms.MultiWidget):
-    """NHS.UK date input: day, month and year boxes."""
-
-    template_name = "partnerships/section_date_widget.html"
-    use_fieldset = True
-
-    def __init__(self, attrs=None):
-        day_month = {
-            "class": "nhsuk-date-input__input nhsuk-input--width-2",
-            "inputmode": "numeric",
-        }
-        year = {"class": "nhsuk-date-input__input nhsuk-input--width-4", "inputmode": "numeric"}
-        widgets = {
-            "day": forms.TextInput(attrs=day_month),
-            "month": forms.TextInput(attrs=day_month),
-            "year": forms.TextInput(attrs=year),
-        }
-        super().__init__(widgets, attrs)
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        # The day box takes the field's own id, so the error summary's link lands on it.
-        subwidgets = context["widget"]["subwidgets"]
-        if subwidgets and context["widget"]["attrs"].get("id"):
-            subwidgets[0]["attrs"]["id"] = context["widget"]["attrs"]["id"]
-        return context
-
-    def decompress(self, value):
-        if isinstance(value, datetime.date):
-            return [value.day, value.month, value.year]
-        return [None, None, None]
-
-
-class DateField(forms.Field):
-    """A date entered as day, month and year, with the NHS.UK error messages."""
-
-    widget = DateInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("template_name", "partnerships/section_date_field.html")
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, datetime.date):
-            return value
-        day, month, year = (str(part or "").strip() for part in value)
-        label = self.label or "Date"
-        if not (day or month or year):
-            return None
-        missing = [
-            name for name, part in (("day", day), ("month", month), ("year", year)) if not part
-        ]
-        if missing:
-            raise forms.ValidationError(
-                f"{label} must include a {' and a '.join(missing)}", code="incomplete"
-            )
-        try:
-            parts = int(day), int(month), int(year)
-        except ValueError:
-            raise forms.ValidationError(f"{label} must be a real date", code="invalid") from None
-        if len(str(parts[2])) != 4:
-            raise forms.ValidationError(f"{label} year must include 4 numbers", code="invalid")
-        try:
-            return datetime.date(parts[2], parts[1], parts[0])
-        except ValueError:
-            raise forms.ValidationError(f"{label} must be a real date", code="invalid") from None
-
-    def has_changed(self, initial, data):
-        try:
-            return self.to_python(data) != initial
-        except forms.ValidationError:
-            return True
 
 
 def _formfield(model_field, **kwargs):

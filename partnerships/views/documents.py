@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from accounts.forms import apply_service_errors
-from partnerships.forms.partners import DocumentUploadForm
+from partnerships.forms.documents import DocumentUploadForm
 from partnerships.models import Document, DocumentVersion
 from partnerships.selectors import projects as selectors
 from partnerships.services import documents as document_services

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts import services as account_services
 from accounts.models import Membership, Organisation
-from partnerships.forms.partners import MoneyField
+from partnerships.forms.fields import MoneyField
 from partnerships.models import Partner, ProjectEvent, TeamMember
 from partnerships.services import partners as partner_services
 from partnerships.services import team as team_services
