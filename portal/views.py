@@ -15,6 +15,7 @@ from accounts.models import Membership
 from api.errors import is_api_path, json_error
 from governance.selectors.gates import review_queue_page_for
 from partnerships.models import Partner, Project, TeamMember
+from partnerships.selectors import final_reports
 from partnerships.selectors import projects as project_selectors
 from partnerships.views.projects import can_start_proposal
 from portal import errors
@@ -68,19 +69,19 @@ def _team_final_reports(user, today) -> dict:
     """The user's own completed projects (on the team), awaiting their final report."""
     on_team = TeamMember.objects.filter(user=user).values("project")
     mine = project_selectors.project_list_for(user=user).filter(pk__in=on_team)
-    return _by_deadline(project_selectors.awaiting_final_report(mine), today)
+    return _by_deadline(final_reports.awaiting_final_report(mine), today)
 
 
 def _final_reports_watch(projects, today, **filters) -> dict:
     """Final reports overdue, and due soon, among ``projects``, for those who oversee them."""
     return {
         "overdue": _by_deadline(
-            project_selectors.final_reports_overdue(projects, today=today), today, **filters
+            final_reports.final_reports_overdue(projects, today=today), today, **filters
         ),
         "due_soon": _by_deadline(
-            project_selectors.final_reports_due_soon(projects, today=today), today, **filters
+            final_reports.final_reports_due_soon(projects, today=today), today, **filters
         ),
-        "due_soon_days": project_selectors.FINAL_REPORT_DUE_SOON_DAYS,
+        "due_soon_days": final_reports.FINAL_REPORT_DUE_SOON_DAYS,
     }
 
 
@@ -107,7 +108,7 @@ def _lead_home(user, profile, today) -> dict | None:
         "drafts": _limited(user, ours & Q(status=Project.Status.DRAFT), status="draft"),
         "needing_action": _limited(user, project_selectors.needing_action(user)),
         "active": _limited(user, ours & Q(status=Project.Status.ACTIVE), status="active"),
-        "final_reports": _by_deadline(project_selectors.awaiting_final_report(mine), today),
+        "final_reports": _by_deadline(final_reports.awaiting_final_report(mine), today),
     }
 
 

@@ -478,7 +478,7 @@ def test_a_measure_unit_with_markup_is_escaped_in_the_form_hints(
 
 
 def test_closing_delivery_early_starts_the_deadline_from_that_day(approved, partnership_lead):
-    from partnerships.selectors.projects import final_reports_overdue
+    from partnerships.selectors.final_reports import final_reports_overdue
 
     Project.objects.filter(pk=approved.pk).update(
         status=S.ACTIVE,

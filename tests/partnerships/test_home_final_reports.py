@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from partnerships.dates import add_months
 from partnerships.models import Project
-from partnerships.selectors.projects import (
+from partnerships.selectors.final_reports import (
     final_report_cutoff,
     final_reports_due_soon,
     final_reports_overdue,
