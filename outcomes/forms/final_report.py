@@ -1,9 +1,8 @@
 """The final report form: what each measure achieved, then the review questions."""
 
 from django import forms
-from django.utils.html import escape
 
-from outcomes.forms.reports import ReportValueField
+from outcomes.forms.reports import measure_value_field
 from outcomes.models import FinalReport
 from outcomes.services.final_report import ANSWER_FIELDS, TEXT_FIELDS
 
@@ -50,14 +49,8 @@ class FinalReportForm(forms.Form):
         self.measures = list(measures)
         measure_fields = {}
         for measure in self.measures:
-            measure_fields[f"achieved_{measure.pk}"] = ReportValueField(
-                measure_name=measure.name,
-                label=f"{measure.name}: achieved ({measure.unit})",
-                # help text is shown unescaped (it may hold markup): the unit is user text
-                help_text=escape(
-                    f"Baseline {measure.baseline_display or 'not given'}; "
-                    f"target {measure.target_display or 'not given'}."
-                ),
+            measure_fields[f"achieved_{measure.pk}"] = measure_value_field(
+                measure, label=f"{measure.name}: achieved ({measure.unit})"
             )
             measure_fields[f"commentary_{measure.pk}"] = _text(
                 f"Commentary on “{measure.name}” (optional)", 2

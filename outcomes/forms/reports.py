@@ -56,6 +56,19 @@ class ReportValueField(forms.CharField):
         return amount.quantize(STEP)
 
 
+def measure_value_field(measure, *, label: str) -> ReportValueField:
+    """The field for a value of ``measure``, with its baseline and target as the hint."""
+    return ReportValueField(
+        measure_name=measure.name,
+        label=label,
+        # help text is shown unescaped (it may hold markup): the unit is user text
+        help_text=escape(
+            f"Baseline {measure.baseline_display or 'not given'}; "
+            f"target {measure.target_display or 'not given'}."
+        ),
+    )
+
+
 class ReportForm(forms.Form):
     rag = forms.ChoiceField(
         label="RAG status",
@@ -104,14 +117,8 @@ class ReportForm(forms.Form):
         self.measures = list(measures)
         measure_fields = {}
         for measure in self.measures:
-            measure_fields[f"value_{measure.pk}"] = ReportValueField(
-                measure_name=measure.name,
-                label=f"{measure.name} ({measure.unit})",
-                # help text is shown unescaped (it may hold markup): the unit is user text
-                help_text=escape(
-                    f"Baseline {measure.baseline_display or 'not given'}; "
-                    f"target {measure.target_display or 'not given'}."
-                ),
+            measure_fields[f"value_{measure.pk}"] = measure_value_field(
+                measure, label=f"{measure.name} ({measure.unit})"
             )
             measure_fields[f"note_{measure.pk}"] = forms.CharField(
                 label=f"Note on “{measure.name}” (optional)",
