@@ -45,10 +45,10 @@ if pause == "render":
 
     services.render_pdf = render_slowly
 elif pause == "sweep":
-    from governance.services import reminders
+    from governance.services import notifications
 
-    reminders.INSERT_BATCH = 5
-    enqueue = reminders.outbox_enqueue
+    notifications.INSERT_BATCH = 5
+    enqueue = notifications.outbox_enqueue
     batches = []
 
     def enqueue_then_wait(**kwargs):
@@ -58,7 +58,7 @@ elif pause == "sweep":
             _wait_here("second batch, first committed")
         return message
 
-    reminders.outbox_enqueue = enqueue_then_wait
+    notifications.outbox_enqueue = enqueue_then_wait
 
 app.worker_main(
     [
