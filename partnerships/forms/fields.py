@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from partnerships.services.measures import measure_number
+
 
 class DateInput(forms.MultiWidget):
     """NHS.UK date input: day, month and year boxes."""
@@ -90,7 +92,38 @@ NEGATIVE = "Enter an amount of £0 or more"
 MAX_POUNDS = Decimal("999999999999.99")  # 14 digits, 2 after the point (the model's limit)
 
 
-class MoneyField(forms.CharField):
+class NumberField(forms.CharField):
+    """A number typed as text: the numeric keyboard on phones, no spellcheck, a narrow box."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update(
+            {"inputmode": "decimal", "class": "nhsuk-input--width-10", "spellcheck": "false"}
+        )
+        return attrs
+
+
+class MeasureNumberField(NumberField):
+    """A measure's number: a baseline, a target or a reported value, with commas or a per
+    cent sign if typed (partnerships.services.measures.measure_number checks it).
+    ``number_label`` names it in the error messages."""
+
+    def __init__(self, *, number_label: str, **kwargs):
+        self.number_label = number_label
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, str) or value is None:
+            return value
+        text = f"{value:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
+    def to_python(self, value):
+        return measure_number(super().to_python(value), label=self.number_label)
+
+
+class MoneyField(NumberField):
     """Pounds and pence as a Decimal with 2 places. Accepts 50000, 50,000, £50,000.00."""
 
     default_error_messages = {
@@ -103,13 +136,6 @@ class MoneyField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("template_name", "partnerships/partner_money_field.html")
         super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update(
-            {"inputmode": "decimal", "class": "nhsuk-input--width-10", "spellcheck": "false"}
-        )
-        return attrs
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
@@ -133,8 +159,9 @@ class MoneyField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if amount < 0:
             raise forms.ValidationError(self.error_messages["negative"], code="negative")
-        if amount != amount.quantize(Decimal("0.01")):
-            raise forms.ValidationError(self.error_messages["pence"], code="pence")
+        # Too big first: quantizing a number of more than 26 digits overflows Decimal's precision.
         if amount > MAX_POUNDS:
             raise forms.ValidationError(self.error_messages["too_big"], code="too_big")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise forms.ValidationError(self.error_messages["pence"], code="pence")
         return amount.quantize(Decimal("0.01"))

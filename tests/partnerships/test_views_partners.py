@@ -313,6 +313,16 @@ def test_money_field_refuses_negative_amounts(typed):
         MoneyField().clean(typed)
 
 
+@pytest.mark.parametrize("typed", ["9" * 27 + ".5", "9" * 30])
+def test_money_field_refuses_amounts_beyond_the_limit_with_a_message(typed):
+    # 28 significant digits and more overflow Decimal's precision when rounded to pence.
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        MoneyField().clean(typed)
+    assert refused.value.code == "too_big"
+
+
 def test_in_kind_value_needs_a_description(
     client, ready_proposal, partnership_lead, company_partner
 ):
