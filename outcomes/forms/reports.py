@@ -1,65 +1,17 @@
 """Forms for outcome reports: the report (a value and note per measure, then the rest),
 a risk or issue, and a comment."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.utils.html import escape
 
 from outcomes.models import OutcomeReport, ReportIssue
-from partnerships.models import MEASURE_PLACES
-from partnerships.services.measures import LIMIT, STEP
+from partnerships.forms.fields import MeasureNumberField
 
 
-class ReportValueField(forms.CharField):
-    """A measure's value for the period: a number, with commas or a per cent sign if typed."""
-
-    def __init__(self, *, measure_name: str, **kwargs):
-        self.measure_name = measure_name
-        super().__init__(required=False, **kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update(
-            {"inputmode": "decimal", "class": "nhsuk-input--width-10", "spellcheck": "false"}
-        )
-        return attrs
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            text = f"{value:f}"
-            return text.rstrip("0").rstrip(".") if "." in text else text
-        return value
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        if not text:
-            return None
-        text = "".join(text.split()).replace(",", "").removesuffix("%").replace("−", "-")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            amount = None
-        if amount is None or not amount.is_finite():
-            raise forms.ValidationError(
-                f"Enter the value for “{self.measure_name}” as a number, like 1520 or 12.5"
-            )
-        if abs(amount) >= LIMIT:
-            raise forms.ValidationError(
-                f"Enter a value for “{self.measure_name}” smaller than {LIMIT:,}"
-            )
-        if amount != amount.quantize(STEP):
-            raise forms.ValidationError(
-                f"Enter the value for “{self.measure_name}” with no more than "
-                f"{MEASURE_PLACES} decimal places"
-            )
-        return amount.quantize(STEP)
-
-
-def measure_value_field(measure, *, label: str) -> ReportValueField:
+def measure_value_field(measure, *, label: str) -> MeasureNumberField:
     """The field for a value of ``measure``, with its baseline and target as the hint."""
-    return ReportValueField(
-        measure_name=measure.name,
+    return MeasureNumberField(
+        number_label=f"value for “{measure.name}”",
         label=label,
         # help text is shown unescaped (it may hold markup): the unit is user text
         help_text=escape(

@@ -6,34 +6,9 @@ again, with the rules that need the database), so the page shows every problem a
 
 from django import forms
 
-from partnerships.forms.fields import DateField
+from partnerships.forms.fields import DateField, MeasureNumberField
 from partnerships.models import Objective, OutcomeMeasure, Partner, Project
-from partnerships.services.measures import FIELDS, REQUIRED, measure_value
-
-
-class MeasureValueField(forms.CharField):
-    """A baseline or target value: a number, with commas or a per cent sign if typed."""
-
-    def __init__(self, *, value_name: str, **kwargs):
-        self.value_name = value_name
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update(
-            {"inputmode": "decimal", "class": "nhsuk-input--width-10", "spellcheck": "false"}
-        )
-        return attrs
-
-    def prepare_value(self, value):
-        if isinstance(value, str) or value is None:
-            return value
-        text = f"{value:f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
-
-    def to_python(self, value):
-        return measure_value(self.value_name, super().to_python(value))
+from partnerships.services.measures import FIELDS, REQUIRED, VALUE_LABELS
 
 
 class ObjectiveChoiceField(forms.ModelChoiceField):
@@ -84,8 +59,8 @@ class OutcomeMeasureForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={**_required("direction"), "invalid_choice": REQUIRED["direction"]},
     )
-    baseline_value = MeasureValueField(
-        value_name="baseline_value",
+    baseline_value = MeasureNumberField(
+        number_label=VALUE_LABELS["baseline_value"],
         label="Baseline value",
         help_text="The value before the project starts, in the unit above. You can save the "
         "measure without it, but the proposal cannot be submitted until it is given.",
@@ -95,8 +70,8 @@ class OutcomeMeasureForm(forms.Form):
         label="Baseline date",
         help_text="When the baseline was measured, for example 31 3 2026",
     )
-    target_value = MeasureValueField(
-        value_name="target_value",
+    target_value = MeasureNumberField(
+        number_label=VALUE_LABELS["target_value"],
         label="Target value",
         help_text="The value the project aims to reach, in the unit above.",
     )

@@ -63,12 +63,12 @@ def _refuse_unless_allowed(actor: User, project: Project) -> None:
     )
 
 
-def measure_value(name: str, value) -> Decimal | None:
-    """A baseline or target value as a Decimal (None when not given). Text may have commas
-    between thousands and a per cent sign."""
+def measure_number(value, *, label: str) -> Decimal | None:
+    """A measure's number (a baseline, a target or a reported value) as a Decimal, None when
+    not given. Text may have commas between thousands and a per cent sign. ``label`` names
+    it in the error messages ("baseline value", "value for “Admissions”")."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    label = VALUE_LABELS[name]
     text = value if isinstance(value, Decimal) else str(value)
     if isinstance(text, str):
         text = "".join(text.split()).replace(",", "").removesuffix("%").replace("−", "-")
@@ -85,6 +85,11 @@ def measure_value(name: str, value) -> Decimal | None:
             f"Enter the {label} with no more than {MEASURE_PLACES} decimal places"
         )
     return amount.quantize(STEP)
+
+
+def measure_value(name: str, value) -> Decimal | None:
+    """A baseline or target value (``name`` is the field) as a Decimal, None when not given."""
+    return measure_number(value, label=VALUE_LABELS[name])
 
 
 def _value(name: str, value, errors: dict) -> Decimal | None:
