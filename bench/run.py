@@ -191,7 +191,48 @@ def wrk(url: str, cookie: str | None, seconds: int) -> dict:
     return json.loads(line.removeprefix("WRK_JSON "))
 
 
-def measure_pages(pages, sessions) -> list[dict]:
+# CPU time, the measure that a shared machine does not move: the web workers' and the
+# database backends' user + system time from /proc, in clock ticks, before and after each run.
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the process has gone
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _database_backends() -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database (their titles name it)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if title.startswith("postgres: ") and f" {DATABASE} " in title:
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpu_ticks(portal: subprocess.Popen) -> dict[str, int]:
+    return {
+        "web": sum(_ticks(pid) for pid in _children(portal.pid)),
+        "db": sum(_ticks(pid) for pid in _database_backends()),
+    }
+
+
+def measure_pages(pages, sessions, portal) -> list[dict]:
     rows = []
     for page in pages:
         cookie = f"sessionid={sessions[page.user_id]}" if page.user_id else None
@@ -200,8 +241,12 @@ def measure_pages(pages, sessions) -> list[dict]:
         if status != 200:
             raise SystemExit(f"{page.name} ({page.url}) answered {status}")
         wrk(page.url, cookie, 2)  # warm up: connections, caches, the database's buffers
+        before = cpu_ticks(portal)
         run = wrk(page.url, cookie, SECONDS)
+        after = cpu_ticks(portal)
         seconds = run["duration_us"] / 1e6
+        web_ms = (after["web"] - before["web"]) * TICK_MS / max(run["requests"], 1)
+        db_ms = (after["db"] - before["db"]) * TICK_MS / max(run["requests"], 1)
         row = {
             "page": page.name,
             "url": page.url,
@@ -213,13 +258,68 @@ def measure_pages(pages, sessions) -> list[dict]:
             "p95_ms": round(run["p95_us"] / 1000, 1),
             "p99_ms": round(run["p99_us"] / 1000, 1),
             "errors": run["non_2xx"] + run["socket_errors"] + run["timeouts"],
+            "web_cpu_ms": round(web_ms, 2),
+            "db_cpu_ms": round(db_ms, 2),
+            "cpu_ms": round(web_ms + db_ms, 2),
         }
         rows.append(row)
-        say(f"  {page.name}: {row['rps']} req/s, p95 {row['p95_ms']} ms, {queries} queries")
-    floor = next(r for r in rows if r["page"] == "floor")["rps"]
+        say(
+            f"  {page.name}: {row['rps']} req/s, p95 {row['p95_ms']} ms, {queries} queries, "
+            f"CPU {row['web_cpu_ms']} ms web + {row['db_cpu_ms']} ms database a request"
+        )
+    floor = next(r for r in rows if r["page"] == "floor")
     for row in rows:
-        row["vs_floor"] = round(row["rps"] / floor, 2) if floor else None
+        row["vs_floor"] = round(row["rps"] / floor["rps"], 2) if floor["rps"] else None
+        # The floor's CPU time a request over the page's: what its throughput would be
+        # against the floor's on a machine given to the benchmark alone.
+        row["cpu_vs_floor"] = round(floor["cpu_ms"] / row["cpu_ms"], 2) if row["cpu_ms"] else None
     return rows
+
+
+def profile_pages(pages, sessions, runs: int = 20) -> list[dict]:
+    """Each key page requested ``runs`` times in this process (after one request to warm its
+    caches), for its CPU milliseconds a request without the database server's, then as many
+    again under cProfile: the functions with the most time, cumulative, are saved in
+    var/profile-<page>.txt."""
+    import cProfile
+    import io
+    import pstats
+
+    from django.test import Client
+
+    found = []
+    for page in pages:
+        client = Client(HTTP_HOST="127.0.0.1")
+        if page.user_id:
+            client.cookies["sessionid"] = sessions[page.user_id]
+        client.get(page.url)
+        started = time.process_time()
+        for _ in range(runs):
+            client.get(page.url)
+        cpu_ms = (time.process_time() - started) * 1000 / runs  # without the profiler's cost
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        for _ in range(runs):
+            client.get(page.url)
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
+        slug = "".join(c if c.isalnum() else "-" for c in page.name).strip("-")
+        path = ROOT / "var" / f"profile-{slug}.txt"
+        heading = (
+            f"{page.name} ({page.url}): {cpu_ms:.1f} ms CPU a request in one process "
+            f"(without the profiler), over {runs} requests"
+        )
+        path.write_text(f"{heading}\n\n{out.getvalue()}")
+        found.append(
+            {
+                "page": page.name,
+                "cpu_ms_in_process": round(cpu_ms, 2),
+                "profile": str(path.relative_to(ROOT)),
+            }
+        )
+        say(f"  {page.name}: {cpu_ms:.1f} ms CPU a request in the web process, {path.name}")
+    return found
 
 
 def _timed(function, runs: int = 1) -> tuple[float, object]:
@@ -363,13 +463,15 @@ def table(results: dict) -> str:
         f"events; {results['cores']} cores; {results['connections']} connections; "
         f"commit {results['commit'][:10]}{' (uncommitted changes)' if results['dirty'] else ''}",
         "",
-        "| page | req/s | p50 ms | p95 ms | p99 ms | queries | × floor |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| page | req/s | p50 ms | p95 ms | p99 ms | queries | × floor | CPU ms (web + db) "
+        "| × floor, by CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in results["pages"]:
         lines.append(
             f"| {row['page']} | {row['rps']} | {row['p50_ms']} | {row['p95_ms']} | "
-            f"{row['p99_ms']} | {row['queries']} | {row['vs_floor']} |"
+            f"{row['p99_ms']} | {row['queries']} | {row['vs_floor']} | {row['cpu_ms']} "
+            f"({row['web_cpu_ms']} + {row['db_cpu_ms']}) | {row['cpu_vs_floor']} |"
         )
     jobs = results["jobs"]
     lines += [
@@ -397,10 +499,13 @@ def misses(results: dict) -> list[str]:
                 f"{row['page']}: p95 {row['p95_ms']} ms, "
                 f"{row['p95_ms'] / TARGETS['p95_ms']:.1f} × the {TARGETS['p95_ms']} ms target"
             )
-        if row["vs_floor"] is not None and row["vs_floor"] < TARGETS["vs_floor"]:
+        # Judged on CPU time a request against the floor's, in the same run: unlike req/s,
+        # it does not move with what else the shared machine is doing.
+        if row["cpu_vs_floor"] is not None and row["cpu_vs_floor"] < TARGETS["vs_floor"]:
             found.append(
-                f"{row['page']}: {row['rps']} req/s, {row['vs_floor']} × the floor's "
-                f"(target at least {TARGETS['vs_floor']})"
+                f"{row['page']}: {row['cpu_ms']} ms CPU a request, {row['cpu_vs_floor']} × "
+                f"the floor's throughput by CPU ({row['vs_floor']} by req/s; "
+                f"target at least {TARGETS['vs_floor']})"
             )
         if row["errors"]:
             found.append(f"{row['page']}: {row['errors']} answers were not 2xx")
@@ -434,11 +539,13 @@ def main() -> None:
     say(f"Starting gunicorn ({WORKERS} workers) on {BASE}; wrk with {CONNECTIONS} connections…")
     portal = start_portal()
     try:
-        page_rows = measure_pages(pages, sessions)
+        page_rows = measure_pages(pages, sessions, portal)
     finally:
         portal.terminate()
         portal.wait(timeout=30)
     load_pages = os.getloadavg()
+    say("Profiling each page in one process (var/profile-*.txt)…")
+    profiles = profile_pages(pages, sessions)
     say("Timing the jobs…")
     jobs = measure_jobs(pages)
     results = {
@@ -453,6 +560,7 @@ def main() -> None:
         "database_settings": DATABASE_SETTINGS,
         "data": {**data_size(), **seeding},
         "pages": page_rows,
+        "profiles": profiles,
         "jobs": jobs,
         "targets": TARGETS,
     }

@@ -13,6 +13,7 @@ from kombu import Connection
 
 from accounts.models import Membership
 from api.errors import is_api_path, json_error
+from audit.versions import cached_page
 from governance.selectors.gates import review_queue_page_for
 from partnerships.models import Partner, Project, TeamMember
 from partnerships.selectors import final_reports
@@ -160,32 +161,40 @@ def _oversight_home(user, profile) -> list[dict] | None:
 
 
 def home(request):
-    """The landing page for visitors; for people signed in, their projects by role."""
+    """The landing page for visitors; for people signed in, their projects by role. Their
+    part of the page is cached for each person at the data's version (audit.versions), so
+    it is built again after any change."""
     if not request.user.is_authenticated:
         return render(request, "home_public.html")
     user, profile = request.user, request.profile
     today = timezone.localdate()
-    panel = _panel_home(user, profile)
-    oversight = _oversight_home(user, profile)
-    return render(
+    return cached_page(
         request,
         "home.html",
-        {
-            "memberships": profile.memberships,
-            "industry": _industry_home(user, profile, today),
-            "lead": _lead_home(user, profile, today),
-            "panel": panel,
-            "reviews": _reviews_home(user) if panel else None,
-            "panel_final_reports": _panel_final_reports(user, profile, today) if panel else None,
-            "oversight": oversight,
-            "oversight_final_reports": (
-                _final_reports_watch(project_selectors.project_list_for(user=user), today)
-                if oversight
-                else None
-            ),
-            "can_start": can_start_proposal(profile),
-        },
+        name="home",
+        parts=(user.pk, today),
+        context=lambda: _home_context(user, profile, today),
     )
+
+
+def _home_context(user, profile, today) -> dict:
+    panel = _panel_home(user, profile)
+    oversight = _oversight_home(user, profile)
+    return {
+        "memberships": profile.memberships,
+        "industry": _industry_home(user, profile, today),
+        "lead": _lead_home(user, profile, today),
+        "panel": panel,
+        "reviews": _reviews_home(user) if panel else None,
+        "panel_final_reports": _panel_final_reports(user, profile, today) if panel else None,
+        "oversight": oversight,
+        "oversight_final_reports": (
+            _final_reports_watch(project_selectors.project_list_for(user=user), today)
+            if oversight
+            else None
+        ),
+        "can_start": can_start_proposal(profile),
+    }
 
 
 def _database_ok() -> bool:

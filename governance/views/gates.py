@@ -6,8 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 
 from accounts.forms import apply_service_errors
+from audit.versions import cached_page
 from governance.forms.gates import LOW_RISK, PanelSettingsForm, RouteForm, SignOffForm
 from governance.gates import GATES_BY_KIND
 from governance.models import Gate
@@ -40,15 +42,21 @@ def review_queue(request):
     """The gates awaiting the panel member, oldest first, in pages of fifty."""
     if not selectors.can_see_review_queue(request.user):
         raise PermissionDenied("Only panel members and chairs have a review queue")
-    page = selectors.review_queue_page_for(user=request.user, number=request.GET.get("page"))
-    return render(
-        request,
-        "governance/review_queue.html",
-        {
+
+    def context() -> dict:
+        page = selectors.review_queue_page_for(user=request.user, number=request.GET.get("page"))
+        return {
             "page": page,
             "items": page.object_list,
             "panels": selectors.panels_for(user=request.user),
-        },
+        }
+
+    return cached_page(
+        request,
+        "governance/review_queue.html",
+        name="review-queue",
+        parts=(request.user.pk, timezone.localdate()),
+        context=context,
     )
 
 

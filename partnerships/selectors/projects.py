@@ -6,7 +6,6 @@ else its id is a 404.
 """
 
 from django.contrib.auth.models import Permission
-from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -126,28 +125,6 @@ def newest_projects_for(
     return list(newest[:limit]), min(count, cap + 1)
 
 
-def projects_version() -> str:
-    """Moves whenever a project changes, or a partner or a view permission is added: the
-    latest change and the highest ids, each one indexed lookup, in one query."""
-    quote = connection.ops.quote_name
-    maxima = [("updated_at", Project)] + [
-        ("id", model)
-        for model in (Partner, ProjectUserObjectPermission, ProjectGroupObjectPermission)
-    ]
-    # Only column and table names from the models go into the text.
-    columns = ", ".join(
-        f"(SELECT MAX({column}) FROM {quote(model._meta.db_table)})"  # noqa: S608  # nosec B608
-        for column, model in maxima
-    )
-    sql = f"SELECT {columns}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-    return ":".join(
-        str(value.timestamp() if hasattr(value, "timestamp") else value) for value in row
-    )
-
-
 def project_detail_queryset() -> QuerySet[Project]:
     return Project.objects.select_related("lead_organisation", "created_by").prefetch_related(
         Prefetch("partners", queryset=Partner.objects.select_related("organisation")),
@@ -164,6 +141,15 @@ def measure_queryset() -> QuerySet[OutcomeMeasure]:
 
 def project_for_view(*, user, pk) -> Project:
     project = project_detail_queryset().filter(pk=pk).first()
+    if project is None or not can_view(user, project):
+        raise Http404("No such project")
+    return project
+
+
+def project_summary_for_view(*, user, pk) -> Project:
+    """The project row alone, for a page that checks permission before it reads the rest
+    (or finds the rest in its cache)."""
+    project = Project.objects.filter(pk=pk).first()
     if project is None or not can_view(user, project):
         raise Http404("No such project")
     return project

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.forms import apply_service_errors
 from accounts.models import Membership, Organisation
+from audit.versions import cached_page, data_version
 from partnerships.lifecycle import NEXT_STEP, TRANSITIONS
 from partnerships.models import Partner, Project, TeamMember
 from partnerships.selectors import projects as selectors
@@ -113,10 +114,9 @@ CHOICES_SECONDS = 300
 
 def cached_filter_choices(user, visible: QuerySet[Project]) -> dict:
     """filter_choices, kept in the cache for the user: reading them takes every project the
-    user may see. The key holds selectors.projects_version(), which moves whenever a project
-    changes or a partner or a permission is added, so only a removal (of a partner, or of
-    the user from a team) waits for the entry to expire."""
-    key = f"project-filter-choices:{user.pk}:{selectors.projects_version()}"
+    user may see. The key holds the data's version (audit.versions), which moves with every
+    change."""
+    key = f"project-filter-choices:{user.pk}:{data_version()}"
     choices = cache.get(key)
     if choices is None:
         found = filter_choices(visible)
@@ -137,21 +137,26 @@ def can_start_proposal(profile) -> bool:
 
 @login_required
 def project_list(request):
-    visible = selectors.project_list_for(user=request.user)
-    projects, applied = filter_projects(visible, request.GET)
-    page = Paginator(projects.order_by("-updated_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "partnerships/project_list.html",
-        {
+    def context() -> dict:
+        visible = selectors.project_list_for(user=request.user)
+        projects, applied = filter_projects(visible, request.GET)
+        page = Paginator(projects.order_by("-updated_at", "-pk"), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        return {
             "page": page,
             "filters": applied,
             "filtered": any(applied.values()),
             "choices": cached_filter_choices(request.user, visible),
             "can_start": can_start_proposal(request.profile),
-        },
+        }
+
+    return cached_page(
+        request,
+        "partnerships/project_list.html",
+        name="project-list",
+        parts=(request.user.pk,),
+        context=context,
     )
 
 
@@ -198,17 +203,20 @@ def _team_with_role(project: Project, role: str) -> TeamMember | None:
 
 @login_required
 def project_detail(request, pk):
-    project = selectors.project_for_view(user=request.user, pk=pk)
-    events = list(project.events.select_related("actor"))
-    for event in events:
-        event.from_label = STATUS_LABELS.get(event.from_status, event.from_status)
-        event.to_label = STATUS_LABELS.get(event.to_status, event.to_status)
-    next_step, who_acts = NEXT_STEP[project.status]
-    partners: list[Partner] = list(project.partners.all())
-    return render(
-        request,
-        "partnerships/project_detail.html",
-        {
+    """The status page. Permission is checked on every request; what it shows is cached for
+    the person at the data's version."""
+    project = selectors.project_summary_for_view(user=request.user, pk=pk)
+    today = timezone.localdate()
+
+    def context() -> dict:
+        project = selectors.project_for_view(user=request.user, pk=pk)
+        events = list(project.events.select_related("actor"))
+        for event in events:
+            event.from_label = STATUS_LABELS.get(event.from_status, event.from_status)
+            event.to_label = STATUS_LABELS.get(event.to_status, event.to_status)
+        next_step, who_acts = NEXT_STEP[project.status]
+        partners: list[Partner] = list(project.partners.all())
+        return {
             "project": project,
             "gates": gate_rows(project),
             "next_step": next_step,
@@ -221,8 +229,16 @@ def project_detail(request, pk):
             "can_withdraw": can_withdraw(request.user, project),
             "can_start": can_act(request.user, project, "activate"),
             "can_complete": can_act(request.user, project, "complete"),
-            "final_report": final_report_facts(project, timezone.localdate()),
-        },
+            "final_report": final_report_facts(project, today),
+        }
+
+    return cached_page(
+        request,
+        "partnerships/project_detail.html",
+        name="project-detail",
+        parts=(request.user.pk, today),
+        context=context,
+        page_context={"project": project},
     )
 
 

@@ -512,3 +512,17 @@ def test_completing_after_the_end_date_keeps_the_end_date(approved):
     )
     assert project.delivery_ended_on == datetime.date(2026, 6, 30)
     assert project.final_report_deadline == datetime.date(2026, 12, 30)
+
+
+def test_the_library_shows_a_lesson_on_the_next_request_after_it_is_shared(
+    client, completed, partnership_lead, outsider
+):
+    # The library's page is cached at the data's version (audit.versions): publishing the
+    # final report moves it, so the page asked again shows the lesson at once.
+    client.force_login(outsider)
+    url = reverse("outcomes:learning-library")
+    assert b"0 lessons" in client.get(url, {"q": "spirometry"}).content
+    assert b"0 lessons" in client.get(url, {"q": "spirometry"}).content  # from the cache
+    final_report_save(project=completed, data=complete_answers(completed), actor=partnership_lead)
+    final_report_publish(project=completed, actor=partnership_lead)
+    assert b"1 lesson" in client.get(url, {"q": "spirometry"}).content
