@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import Membership
 from accounts.selectors import is_administrator, profile_for
@@ -143,6 +144,9 @@ def projects_version() -> str:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
+    # SQLite gives the latest change back as text ("2026-12-04 20:39:51.725552"); as a
+    # timestamp it makes a key without spaces, as on PostgreSQL.
+    row = [parse_datetime(value) or value if isinstance(value, str) else value for value in row]
     return ":".join(
         str(value.timestamp() if hasattr(value, "timestamp") else value) for value in row
     )
