@@ -35,6 +35,12 @@ def test_the_database_is_sqlite_and_the_broker_the_filesystem():
     assert settings.CELERY_BROKER_URL.startswith("filesystem://")
 
 
+def test_healthz_answers_for_the_sqlite_file_and_the_filesystem_broker(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
+
+
 @pytest.mark.parametrize(
     ("email", "heading"),
     [
