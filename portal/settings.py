@@ -98,8 +98,8 @@ TEMPLATES = [
 
 FORM_RENDERER = "portal.forms.NHSFormRenderer"
 
-# Data: SQLite under var/ is only the zero-setup default of `make run`;
-# PostgreSQL in production and in the test suite (DATABASE_URL).
+# Data: SQLite under var/ is only the zero-setup default of `make run` (and of the smoke set
+# that checks it, tests/sqlite); PostgreSQL in production and in the test suite (DATABASE_URL).
 DATABASES = {
     "default": env.db_url_config(
         env_url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")
