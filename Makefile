@@ -13,6 +13,14 @@ TEST_ENV := DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 	DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 PORTAL_DEMO=1 \
 	PORTAL_SITE_URL=http://testserver
 
+# The smoke set on the embedded default of `make run` (tests/sqlite, marked sqlite): a SQLite
+# file and kombu's filesystem broker in a folder of their own, no Redis, no PostgreSQL.
+SQLITE_TEST_ENV = DATABASE_URL=sqlite:///$$tmp/portal.sqlite3 REDIS_URL= \
+	CELERY_BROKER_URL=filesystem:// CELERY_BROKER_FOLDER=$$tmp/celery/broker \
+	PORTAL_MEDIA_ROOT=$$tmp/media CACHE_URL=locmemcache:// \
+	DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 PORTAL_DEMO=1 \
+	PORTAL_SITE_URL=http://testserver
+
 .PHONY: install run test lint bench demo-code backup restore clean
 
 install: $(PIP_STAMP) $(NPM_STAMP) .env
@@ -53,6 +61,10 @@ test: install
 	@$(VENV)/bin/bandit --quiet --severity-level medium -r accounts audit outbox partnerships governance outcomes portal api demo
 	@VENV=$(VENV) scripts/audit.sh
 	@$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	@if [ -z "$(PYTEST_ARGS)" ]; then \
+		tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && echo "The SQLite smoke set (make run's default)…" && \
+		$(SQLITE_TEST_ENV) $(VENV)/bin/pytest -m sqlite -p no:cacheprovider tests/sqlite; \
+	fi
 
 lint: install
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

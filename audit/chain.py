@@ -17,6 +17,8 @@ COLUMNS = (
     "seq, created_at, actor_id, actor_label, action, object_type, object_id, object_repr, "
     "before::text, after::text, ip, prev_hash, hash"
 )
+# SQLite keeps JSON as text already (the embedded database of `make run`).
+COLUMNS_SQLITE = COLUMNS.replace("::text", "")
 MISSING = "event #{} is missing"
 UNLINKED = "it does not follow the event before it"
 ALTERED = "its content does not match its hash"

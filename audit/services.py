@@ -1,5 +1,6 @@
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC
 from multiprocessing import get_context
 
 from django.db import connection, transaction
@@ -68,8 +69,11 @@ def audit_verify(*, chunk_size: int = 20000, jobs: int = 1) -> Verification:
     AuditEvent.compute_hash() hashes them without a model instance per row. With ``jobs``
     above 1 (and a long chain), that many processes each check a stretch of it in the
     same snapshot, and the links between stretches are checked here. Outside any
-    transaction only, when parallel: it opens its own, repeatable read."""
-    parallel = jobs > 1 and not connection.in_atomic_block
+    transaction only, when parallel: it opens its own, repeatable read. On SQLite (the
+    embedded database of `make run`) one process checks it all: there is no snapshot to
+    share, and its chains are short."""
+    postgresql = connection.vendor == "postgresql"
+    parallel = jobs > 1 and not connection.in_atomic_block and postgresql
     with transaction.atomic():
         if parallel:
             with connection.cursor() as cursor:
@@ -79,14 +83,14 @@ def audit_verify(*, chunk_size: int = 20000, jobs: int = 1) -> Verification:
         if parallel and last_seq >= PARALLEL_FROM:
             stretches = _check_in_parallel(last_seq, jobs, chunk_size)
         else:
+            columns = chain.COLUMNS if postgresql else chain.COLUMNS_SQLITE
             with connection.chunked_cursor() as cursor:
                 cursor.itersize = chunk_size
-                cursor.execute(f"SELECT {chain.COLUMNS} FROM audit_auditevent ORDER BY seq")  # noqa: S608  # nosec B608
-                stretches = [
-                    chain.check_rows(
-                        chain.batches(cursor, chunk_size), start=1, expected_prev=GENESIS
-                    )
-                ]
+                cursor.execute(f"SELECT {columns} FROM audit_auditevent ORDER BY seq")  # noqa: S608  # nosec B608
+                rows = chain.batches(cursor, chunk_size)
+                if not postgresql:
+                    rows = _in_utc(rows)
+                stretches = [chain.check_rows(rows, start=1, expected_prev=GENESIS)]
     checked, expected_prev = 0, GENESIS
     for number, stretch in enumerate(stretches):
         if stretch.first_prev is None and stretch.problem_seq is None:
@@ -117,6 +121,13 @@ def audit_verify(*, chunk_size: int = 20000, jobs: int = 1) -> Verification:
             False, checked, checked + 1, f"the chain should end at event #{last_seq}"
         )
     return Verification(True, checked)
+
+
+def _in_utc(rows_in_batches):
+    """SQLite hands created_at back without its time zone (it stores UTC and no offset);
+    the hash was made of the time in UTC with its offset, as PostgreSQL returns it."""
+    for rows in rows_in_batches:
+        yield [(seq, created_at.replace(tzinfo=UTC), *rest) for seq, created_at, *rest in rows]
 
 
 def _check_in_parallel(last_seq: int, jobs: int, chunk_size: int) -> list[chain.Stretch]:

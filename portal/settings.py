@@ -17,6 +17,13 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+
+def env_url(name: str, default: str) -> str:
+    """A URL from the environment; set but empty (as a copy of .env.example may leave it)
+    counts as unset, so the default applies."""
+    return env(name, default="") or default
+
+
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -91,10 +98,12 @@ TEMPLATES = [
 
 FORM_RENDERER = "portal.forms.NHSFormRenderer"
 
-# Data: SQLite under var/ is only the zero-setup default of `make run`;
-# PostgreSQL in production and in the test suite (DATABASE_URL).
+# Data: SQLite under var/ is only the zero-setup default of `make run` (and of the smoke set
+# that checks it, tests/sqlite); PostgreSQL in production and in the test suite (DATABASE_URL).
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
+    "default": env.db_url_config(
+        env_url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
@@ -106,9 +115,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # make run's web server, worker and beat share one file. Each transaction takes the write
+    # lock as it begins, waiting up to 20 s for another to finish, instead of failing with
+    # "database is locked" when it first writes; SQLite has no row locks (select_for_update
+    # does nothing there), so this is also what keeps two changes to one project apart.
+    # In WAL mode pages read while a transaction writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": env.cache_url_config(env_url("CACHE_URL", "locmemcache://"))}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # Keeps answering from process memory while Redis is down (portal/cache.py).
     CACHES["default"]["BACKEND"] = "portal.cache.ResilientRedisCache"
@@ -286,7 +304,7 @@ MEDIA_URL = "/media/"  # never served directly: documents go through permission-
 PORTAL_DOCUMENT_MAX_BYTES = env.int("PORTAL_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Email: console in development unless EMAIL_URL is given.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = env.email_url_config(env_url("EMAIL_URL", "consolemail://"))
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Partnership portal <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -294,7 +312,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport,
 # which needs no server (the zero-setup default of `make run`).
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 CELERY_BROKER_FOLDER = Path(env("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "celery" / "broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -1,3 +1,4 @@
+import sqlite3
 import sys
 
 from django.conf import settings
@@ -243,6 +244,9 @@ def healthz(request):
     return response
 
 
+SQLITE_UNAVAILABLE = ("database is locked", "unable to open database", "disk I/O error")
+
+
 def _database_unavailable(exc: BaseException | None) -> bool:
     """The database cannot be reached (stopped, restarting, the network), as opposed to a
     fault in a query: no connection, a connection lost (class 08), or the server shutting
@@ -250,6 +254,10 @@ def _database_unavailable(exc: BaseException | None) -> bool:
     if isinstance(exc, InterfaceError):
         return True
     if isinstance(exc, OperationalError):
+        if isinstance(exc.__cause__, sqlite3.Error):
+            # make run's SQLite file: busy past its timeout, or not there; a mistake in a
+            # query ("no such column", a syntax error) is a fault like any other.
+            return str(exc.__cause__).startswith(SQLITE_UNAVAILABLE)
         code = getattr(exc.__cause__, "pgcode", None)
         return code is None or code.startswith(("08", "57P"))
     return False

@@ -1,13 +1,12 @@
 """The public transparency register: what anyone may read, and nothing else."""
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation
 from partnerships.models import Partner, Project
+from portal.search import text_search
 
 S = Project.Status
 PUBLIC_STATUSES = (S.APPROVED, S.ACTIVE, S.COMPLETED, S.CLOSED)
@@ -25,42 +24,31 @@ def published_projects() -> QuerySet[Project]:
     )
 
 
+# The public fields the register's search reads (the project_register_search index's).
+SEARCH_FIELDS = ("title", "executive_summary", "therapy_area", "reference")
+
+
 def register_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]:
-    """PostgreSQL full-text search over the public fields (a simple match on SQLite)."""
+    """Full-text search over the public fields (portal.search), a reference typed in full,
+    or a partner organisation's name."""
     text = text.strip()
     if not text:
         return projects
-    if connection.vendor == "postgresql":
-        # Each way of matching is answered by its own index (project_register_search,
-        # project_reference_upper, the partners' organisation), and the union of the three
-        # is what the register shows: an OR of them would read every published project.
-        vector = SearchVector(
-            "title", "executive_summary", "therapy_area", "reference", config="english"
-        )
-        query = SearchQuery(text, search_type="websearch", config="english")
-        matches = (
-            Project.objects.annotate(search=vector)
-            .filter(search=query)
+    # Each way of matching is answered by its own index on PostgreSQL (project_register_search,
+    # project_reference_upper, the partners' organisation), and the union of the three is
+    # what the register shows: an OR of them would read every published project.
+    matches = (
+        text_search(Project.objects.all(), SEARCH_FIELDS, text)
+        .order_by()
+        .values("pk")
+        .union(
+            Project.objects.filter(reference__iexact=text).order_by().values("pk"),
+            Partner.objects.filter(organisation__name__icontains=text)
             .order_by()
-            .values("pk")
-            .union(
-                Project.objects.filter(reference__iexact=text).order_by().values("pk"),
-                Partner.objects.filter(organisation__name__icontains=text)
-                .order_by()
-                .values("project_id"),
-            )
+            .values("project_id"),
         )
-        return projects.filter(pk__in=matches)
-    by_partner = Exists(
-        Partner.objects.filter(project=OuterRef("pk"), organisation__name__icontains=text)
     )
-    return projects.filter(
-        Q(title__icontains=text)
-        | Q(executive_summary__icontains=text)
-        | Q(therapy_area__icontains=text)
-        | Q(reference__iexact=text)
-        | by_partner
-    )
+    return projects.filter(pk__in=matches)
 
 
 def filter_number(value, *, low=1, high=2**63 - 1) -> int | None:

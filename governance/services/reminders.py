@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -108,15 +109,18 @@ class _Eligibility:
             user_id__in=panel_users
         ).values_list("user_id", "organisation_id"):
             facts.organisations_of[user_id].add(organisation_id)
-        latest = (
-            Declaration.objects.filter(project_id__in=projects, person_id__in=panel_users)
-            .order_by("person_id", "project_id", "-declared_at", "-pk")
-            .distinct("person_id", "project_id")
-            .annotate(conflict=Exists(Interest.objects.filter(declaration=OuterRef("pk"))))
-            .values_list("person_id", "project_id", "conflict")
-        )
+        latest = Declaration.objects.filter(
+            project_id__in=projects, person_id__in=panel_users
+        ).order_by("person_id", "project_id", "-declared_at", "-pk")
+        if connection.features.can_distinct_on_fields:
+            # PostgreSQL keeps only each person's latest declaration for each project.
+            latest = latest.distinct("person_id", "project_id")
+        latest = latest.annotate(
+            conflict=Exists(Interest.objects.filter(declaration=OuterRef("pk")))
+        ).values_list("person_id", "project_id", "conflict")
         for person_id, project_id, conflict in latest:
-            facts.declarations[(person_id, project_id)] = conflict
+            # Without DISTINCT ON (SQLite) every declaration comes, the latest first.
+            facts.declarations.setdefault((person_id, project_id), conflict)
         return facts
 
     def structurally_ineligible(self, user_id: int, project_id: int) -> bool:

@@ -1,13 +1,12 @@
 """The learning library: lessons from published final reports, and from outcome reports
 whose teams chose to share them, searchable by anyone signed in."""
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from outcomes.models import Lesson
 from partnerships.models import OutcomeMeasure, TeamMember
+from portal.search import text_search
 
 
 def lessons_for(*, user) -> QuerySet[Lesson]:
@@ -32,23 +31,13 @@ def lessons_for(*, user) -> QuerySet[Lesson]:
 
 
 def lesson_search(lessons: QuerySet[Lesson], *, text="", area="", outcome="") -> QuerySet[Lesson]:
-    """Words in the lessons or the project's title (PostgreSQL full-text search, a simple
-    match on SQLite), a therapy area, and words in the name of one of the project's
+    """Words in the lessons or the project's title (full-text search, portal.search), a
+    therapy area, and words in the name of one of the project's
     outcome measures."""
     text, area, outcome = text.strip(), area.strip(), outcome.strip()
     if text:
-        if connection.vendor == "postgresql":
-            # The same expression as the lesson_search GIN index, which answers it.
-            vector = SearchVector(*Lesson.SEARCH_FIELDS, config="english")
-            query = SearchQuery(text, search_type="websearch", config="english")
-            lessons = lessons.annotate(search=vector).filter(search=query)
-        else:
-            lessons = lessons.filter(
-                Q(lessons__icontains=text)
-                | Q(what_worked__icontains=text)
-                | Q(what_did_not__icontains=text)
-                | Q(project_title__icontains=text)
-            )
+        # The same expression as the lesson_search GIN index, which answers it on PostgreSQL.
+        lessons = text_search(lessons, Lesson.SEARCH_FIELDS, text)
     if area:
         lessons = lessons.filter(project__therapy_area__iexact=area)
     if outcome:

@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from demo.scale import seed as scale_seed
 
@@ -22,6 +23,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, projects, seed: int, reuse: bool, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "seed_scale needs PostgreSQL (it loads the data with COPY): set DATABASE_URL "
+                "to a PostgreSQL database of its own. SQLite is only for make run."
+            )
         if projects < 1:
             raise CommandError("--projects must be at least 1")
         existing = scale_seed.built_with()

@@ -44,7 +44,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
             raise CommandError(
-                "Backups need PostgreSQL (set DATABASE_URL); SQLite is for make run."
+                "Backups need PostgreSQL: make backup dumps a PostgreSQL deployment's database "
+                "with pg_dump. This portal runs on the SQLite database of make run "
+                f"({connection.settings_dict['NAME']}); set DATABASE_URL to a PostgreSQL "
+                "database to back it up."
             )
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         folder = Path(options["output"] or settings.VAR_DIR / "backups" / stamp)
