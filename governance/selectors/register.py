@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Organisation
 from partnerships.models import Partner, Project
-from portal.search import text_search
+from partnerships.search import text_search
 
 S = Project.Status
 PUBLIC_STATUSES = (S.APPROVED, S.ACTIVE, S.COMPLETED, S.CLOSED)
@@ -29,7 +29,7 @@ SEARCH_FIELDS = ("title", "executive_summary", "therapy_area", "reference")
 
 
 def register_search(projects: QuerySet[Project], text: str) -> QuerySet[Project]:
-    """Full-text search over the public fields (portal.search), a reference typed in full,
+    """Full-text search over the public fields (partnerships.search), a reference typed in full,
     or a partner organisation's name."""
     text = text.strip()
     if not text:

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from outcomes.models import Lesson
 from partnerships.models import OutcomeMeasure, TeamMember
-from portal.search import text_search
+from partnerships.search import text_search
 
 
 def lessons_for(*, user) -> QuerySet[Lesson]:
@@ -31,7 +31,7 @@ def lessons_for(*, user) -> QuerySet[Lesson]:
 
 
 def lesson_search(lessons: QuerySet[Lesson], *, text="", area="", outcome="") -> QuerySet[Lesson]:
-    """Words in the lessons or the project's title (full-text search, portal.search), a
+    """Words in the lessons or the project's title (full-text search, partnerships.search), a
     therapy area, and words in the name of one of the project's
     outcome measures."""
     text, area, outcome = text.strip(), area.strip(), outcome.strip()
