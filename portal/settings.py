@@ -378,6 +378,9 @@ PORTAL_OUTBOX_PUBLISH_RETRY = {"max_retries": 0}
 PORTAL_OUTBOX_RELAY_SECONDS = env.int("PORTAL_OUTBOX_RELAY_SECONDS", default=30)
 PORTAL_OUTBOX_KEEP_DAYS = env.int("PORTAL_OUTBOX_KEEP_DAYS", default=7)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# The queue the portal's tasks go to and its workers take them from: portals (or test runs)
+# that share one Redis each use their own.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -468,4 +471,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
+    # The Azure SDK logs every request and response to Blob Storage at INFO.
+    "loggers": {"azure": {"level": "WARNING"}},
 }
