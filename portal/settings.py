@@ -276,11 +276,13 @@ STATICFILES_DIRS = [
 # default; in S3-compatible object storage or Azure Blob Storage when several web and worker
 # machines share them (README, Deployment). Never served by a public address: downloads are
 # streamed through permission-checked views, so the bucket or container stays private.
-PORTAL_STORAGE = env("PORTAL_STORAGE", default="local").strip().lower()
+PORTAL_STORAGE = env("PORTAL_STORAGE", default="").strip().lower() or "local"
 if PORTAL_STORAGE == "local":
     # No OPTIONS: FileSystemStorage follows MEDIA_ROOT (and tests that change it).
     DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 elif PORTAL_STORAGE == "s3":
+    if not env("PORTAL_S3_BUCKET", default=""):
+        raise ImproperlyConfigured("PORTAL_STORAGE=s3 needs PORTAL_S3_BUCKET")
     DEFAULT_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -300,6 +302,16 @@ elif PORTAL_STORAGE == "s3":
         },
     }
 elif PORTAL_STORAGE == "azure":
+    if not env("PORTAL_AZURE_CONTAINER", default=""):
+        raise ImproperlyConfigured("PORTAL_STORAGE=azure needs PORTAL_AZURE_CONTAINER")
+    if not (
+        env("PORTAL_AZURE_CONNECTION_STRING", default="")
+        or env("PORTAL_AZURE_ACCOUNT_NAME", default="")
+    ):
+        raise ImproperlyConfigured(
+            "PORTAL_STORAGE=azure needs PORTAL_AZURE_CONNECTION_STRING, or "
+            "PORTAL_AZURE_ACCOUNT_NAME and PORTAL_AZURE_ACCOUNT_KEY"
+        )
     DEFAULT_STORAGE = {
         "BACKEND": "storages.backends.azure_storage.AzureStorage",
         "OPTIONS": {
