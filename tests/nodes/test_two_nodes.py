@@ -3,18 +3,25 @@ one PostgreSQL, one Redis and one object store (azurite, through the azure stora
 What one node or worker did, the other sees: sessions, uploaded documents, disclosure PDFs;
 and the reminder sweep, run on both workers at the same moment, sends each reminder once."""
 
+import json
 import os
+import subprocess
+import sys
+import tarfile
 import time
 
 import pytest
 import requests
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
+from storages.backends.azure_storage import AzureStorage
 
 from accounts.models import User
 from governance.models import Notification
 from governance.tasks import reminders_send_task
 from outcomes.models import DisclosureDocument
 from partnerships.models import DocumentVersion, Project
+from portal.management.commands.restore import media_archive_restore
 from tests.factories import PASSWORD
 from tests.governance.test_reminders import submit, wait
 from tests.nodes.conftest import sha256, until
@@ -164,6 +171,39 @@ def check_a_disclosure_pdf_made_by_either_worker_downloads_from_both_nodes(
     assert not cluster.local_media.exists()
 
 
+def check_a_backup_reads_the_object_store_and_restores_into_another(cluster, tmp_path):
+    """manage.py backup on a node's settings takes every stored file from azurite; restoring
+    the archive into a second container gives the same files."""
+    stored = {v.file.name: v.sha256 for v in DocumentVersion.objects.all()}
+    stored |= {d.file.name: d.sha256 for d in DisclosureDocument.objects.all()}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "backup", "--output", str(tmp_path / "backup")],
+        env=cluster.env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert manifest["stored_files"] == len(stored) == 3
+    with tarfile.open(tmp_path / "backup" / "media.tar.gz") as archive:
+        archived = {
+            m.name.removeprefix("media/"): sha256(archive.extractfile(m).read())
+            for m in archive.getmembers()
+        }
+    assert archived == stored
+
+    restored = AzureStorage(
+        connection_string=cluster.connection_string, azure_container="portal-restored"
+    )
+    restored.service_client.create_container("portal-restored")
+    assert media_archive_restore(tmp_path / "backup" / "media.tar.gz", restored) == 3
+    for name, digest in stored.items():
+        with restored.open(name, "rb") as handle:
+            assert sha256(handle.read()) == digest
+
+
 def check_the_reminder_sweep_on_both_workers_at_once_sends_each_reminder_once(
     cluster, ready_proposal, partnership_lead
 ):
@@ -201,7 +241,14 @@ def check_the_reminder_sweep_on_both_workers_at_once_sends_each_reminder_once(
 
 
 def test_two_web_nodes_and_two_workers_share_sessions_files_and_the_work(
-    cluster, ready_proposal, partnership_lead, deputy, industry_member, panel_member, panel_chair
+    cluster,
+    ready_proposal,
+    partnership_lead,
+    deputy,
+    industry_member,
+    panel_member,
+    panel_chair,
+    tmp_path,
 ):
     """One test, one set of data: the nodes' processes keep what Django caches per process
     (content types, which a flush between tests would renumber), as a real deployment does."""
@@ -214,6 +261,7 @@ def test_two_web_nodes_and_two_workers_share_sessions_files_and_the_work(
     check_a_disclosure_pdf_made_by_either_worker_downloads_from_both_nodes(
         cluster, ready_proposal, partnership_lead
     )
+    check_a_backup_reads_the_object_store_and_restores_into_another(cluster, tmp_path)
     check_the_reminder_sweep_on_both_workers_at_once_sends_each_reminder_once(
         cluster, ready_proposal, partnership_lead
     )
