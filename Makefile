@@ -56,6 +56,7 @@ run: install
 test: install
 	@$(TEST_ENV) scripts/services.sh
 	@scripts/browser.sh
+	@scripts/haproxy.sh
 	@$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" >&2; exit 1)
 	@$(VENV)/bin/ruff check --quiet .
 	@$(VENV)/bin/bandit --quiet --severity-level medium -r accounts audit outbox partnerships governance outcomes portal api demo

@@ -3,11 +3,12 @@ from django.db import OperationalError
 
 from outcomes.services import disclosure as services
 from outcomes.services import reminders
+from partnerships.stored_files import STORAGE_ERRORS
 
 
 @shared_task(
     bind=True,
-    autoretry_for=(OSError, OperationalError),
+    autoretry_for=(*STORAGE_ERRORS, OperationalError),
     retry_backoff=True,
     max_retries=3,
     # Well inside the broker's visibility timeout and the stale sweep: a render still going

@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -289,8 +290,66 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
 ]
+# Stored files (uploaded documents, disclosure PDFs): on the local disk under MEDIA_ROOT by
+# default; in S3-compatible object storage or Azure Blob Storage when several web and worker
+# machines share them (README, Deployment). Never served by a public address: downloads are
+# streamed through permission-checked views, so the bucket or container stays private.
+PORTAL_STORAGE = env("PORTAL_STORAGE", default="").strip().lower() or "local"
+if PORTAL_STORAGE == "local":
+    # No OPTIONS: FileSystemStorage follows MEDIA_ROOT (and tests that change it).
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif PORTAL_STORAGE == "s3":
+    if not env("PORTAL_S3_BUCKET", default=""):
+        raise ImproperlyConfigured("PORTAL_STORAGE=s3 needs PORTAL_S3_BUCKET")
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("PORTAL_S3_BUCKET"),
+            # Empty for AWS itself; the address of any other S3-compatible store (MinIO…).
+            "endpoint_url": env("PORTAL_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("PORTAL_S3_REGION", default="") or None,
+            # Empty to use the machine's own credentials (an instance role and so on).
+            "access_key": env("PORTAL_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("PORTAL_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("PORTAL_S3_PREFIX", default=""),
+            "addressing_style": env("PORTAL_S3_ADDRESSING_STYLE", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+        },
+    }
+elif PORTAL_STORAGE == "azure":
+    if not env("PORTAL_AZURE_CONTAINER", default=""):
+        raise ImproperlyConfigured("PORTAL_STORAGE=azure needs PORTAL_AZURE_CONTAINER")
+    if not (
+        env("PORTAL_AZURE_CONNECTION_STRING", default="")
+        or env("PORTAL_AZURE_ACCOUNT_NAME", default="")
+    ):
+        raise ImproperlyConfigured(
+            "PORTAL_STORAGE=azure needs PORTAL_AZURE_CONNECTION_STRING, or "
+            "PORTAL_AZURE_ACCOUNT_NAME and PORTAL_AZURE_ACCOUNT_KEY"
+        )
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.azure_storage.AzureStorage",
+        "OPTIONS": {
+            "azure_container": env("PORTAL_AZURE_CONTAINER"),
+            # A connection string, or an account name and key.
+            "connection_string": env("PORTAL_AZURE_CONNECTION_STRING", default="") or None,
+            "account_name": env("PORTAL_AZURE_ACCOUNT_NAME", default="") or None,
+            "account_key": env("PORTAL_AZURE_ACCOUNT_KEY", default="") or None,
+            "location": env("PORTAL_AZURE_PREFIX", default=""),
+            "azure_ssl": True,
+            "expiration_secs": 60,
+            "overwrite_files": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"PORTAL_STORAGE must be local, s3 or azure (it is {PORTAL_STORAGE!r})"
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": env(
             "DJANGO_STATICFILES_STORAGE",
@@ -349,6 +408,9 @@ PORTAL_OUTBOX_PUBLISH_RETRY = {"max_retries": 0}
 PORTAL_OUTBOX_RELAY_SECONDS = env.int("PORTAL_OUTBOX_RELAY_SECONDS", default=30)
 PORTAL_OUTBOX_KEEP_DAYS = env.int("PORTAL_OUTBOX_KEEP_DAYS", default=7)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# The queue the portal's tasks go to and its workers take them from: portals (or test runs)
+# that share one Redis each use their own.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -439,4 +501,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
+    # The Azure SDK logs every request and response to Blob Storage at INFO.
+    "loggers": {"azure": {"level": "WARNING"}},
 }

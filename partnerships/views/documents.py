@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from accounts.forms import apply_service_errors
+from partnerships import stored_files
 from partnerships.forms.documents import DocumentUploadForm
 from partnerships.models import Document, DocumentVersion
 from partnerships.selectors import projects as selectors
@@ -99,9 +100,10 @@ def document_download(request, pk, version_pk):
 
 def stored_file_open(file):
     """A stored file (a FieldFile, from whichever storage holds it) opened for reading; a
-    file the storage no longer has is a 404."""
+    file the storage no longer has is a 404 (asked before streaming: an object store would
+    only say so on the first read, halfway into the response)."""
     try:
-        return file.open("rb")
+        return stored_files.stored_file_open(file)
     except FileNotFoundError:
         raise Http404("The file is missing") from None
 

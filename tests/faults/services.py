@@ -1,19 +1,24 @@
-"""Throwaway Redis and PostgreSQL servers that fault tests start, stop and start again.
+"""Throwaway Redis and PostgreSQL servers that fault tests start, stop and start again, and
+real Celery worker processes on the test database (the fault tests' and the two-node test's).
 
-The shared servers on 5432 and 6379 are never touched: each of these runs on a free port
-with its data in a temporary directory, and is stopped when the test ends.
+The throwaway servers never touch the shared ones on 5432 and 6379: each runs on a free
+port with its data in a temporary directory, and is stopped when the test ends.
 """
 
+import email
 import os
 import pwd
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from glob import glob
 from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -129,3 +134,83 @@ class ThrowawayPostgres:
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
+
+
+class WorkerProcess:
+    """``python -m tests.faults.worker`` (or ``module``) against the test database and a
+    Redis (a throwaway one in the fault tests), with ``env`` added to its environment."""
+
+    def __init__(
+        self,
+        *,
+        redis_url: str,
+        directory,
+        database: dict,
+        module: str = "tests.faults.worker",
+        env: dict | None = None,
+    ):
+        self.directory = directory
+        self.mail_dir = directory / "mail"
+        self.mail_dir.mkdir(exist_ok=True)
+        self.marker = directory / "marker"
+        db = database
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "REDIS_URL": redis_url,
+            "CELERY_VISIBILITY_TIMEOUT": "2",
+            "PORTAL_MEDIA_ROOT": str(directory / "media"),
+            "FAULT_MAIL_DIR": str(self.mail_dir),
+            "FAULT_MARKER": str(self.marker),
+            **(env or {}),
+        }
+        self.module = module
+        self.process: subprocess.Popen | None = None
+        self.started = 0
+
+    def start(self, pause: str = "") -> None:
+        self.started += 1
+        self.marker.unlink(missing_ok=True)
+        log = open(self.directory / f"worker-{self.started}.log", "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", self.module],
+            env={**self.env, "FAULT_PAUSE": pause},
+            cwd=BASE_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_for_marker(self, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.marker.exists():
+                return self.marker.read_text()
+            assert self.process.poll() is None, self.log()
+            time.sleep(0.1)
+        raise AssertionError(f"The worker did not get there in {timeout} s:\n{self.log()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, no acknowledgement, nothing handed back."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return (self.directory / f"worker-{self.started}.log").read_text(errors="replace")[-4000:]
+
+    def emails(self) -> list[email.message.Message]:
+        messages = []
+        for path in sorted(self.mail_dir.iterdir()):
+            for part in path.read_text().split("-" * 79 + "\n"):
+                if part.strip():
+                    messages.append(email.message_from_string(part))
+        return messages

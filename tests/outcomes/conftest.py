@@ -21,6 +21,12 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def stored_bytes(document) -> bytes:
+    """A stored file's bytes, read through its storage (never a path on the disk)."""
+    with document.file.open("rb") as handle:
+        return handle.read()
+
+
 def pdf_text(data: bytes) -> str:
     """The PDF's text, every run of whitespace made one space (table cells wrap lines)."""
     reader = PdfReader(io.BytesIO(data))

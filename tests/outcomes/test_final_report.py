@@ -374,13 +374,12 @@ def test_library_query_count_does_not_grow(client, closed, outsider, django_asse
 def test_the_disclosure_pdf_shows_the_reports_and_the_final_report(
     approved, partnership_lead, deputy
 ):
-    from pathlib import Path
 
     from outcomes.models import DisclosureDocument
     from outcomes.schedule import report_schedule
     from outcomes.services import disclosure as services
     from outcomes.services.reports import outcome_report_save, outcome_report_submit
-    from tests.outcomes.conftest import pdf_text
+    from tests.outcomes.conftest import pdf_text, stored_bytes
 
     Project.objects.filter(pk=approved.pk).update(status=S.ACTIVE)
     active = Project.objects.get(pk=approved.pk)
@@ -410,7 +409,7 @@ def test_the_disclosure_pdf_shows_the_reports_and_the_final_report(
         kind=DisclosureDocument.Kind.PROJECT, project=completed, actor=partnership_lead
     )
     document = services.disclosure_render(document_id=document.pk)
-    text = pdf_text(Path(document.file.path).read_bytes())
+    text = pdf_text(stored_bytes(document))
     assert "Amber: Recruitment <b>slow</" in text  # as typed, not bold
     assert f"{measure.name}: 1,520%" in text
     assert "Was the shared vision sustained? Yes" in text

@@ -2,7 +2,6 @@
 
 import datetime
 import hashlib
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -16,7 +15,7 @@ from outcomes.services import disclosure as services
 from partnerships.services.projects import section_save
 from tests.conftest import _member
 from tests.factories import OrganisationFactory
-from tests.outcomes.conftest import pdf_text
+from tests.outcomes.conftest import pdf_text, stored_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +37,7 @@ def test_the_project_pdf_shows_what_was_decided_and_keeps_user_text_as_text(
     document = services.disclosure_render(document_id=document.pk)
 
     assert document.status == S.READY
-    data = Path(document.file.path).read_bytes()
+    data = stored_bytes(document)
     assert data.startswith(b"%PDF")
     assert document.size == len(data)
     assert document.sha256 == hashlib.sha256(data).hexdigest()
@@ -229,7 +228,7 @@ def test_the_register_extract_lists_the_icbs_published_projects(
     )
     assert same.pk == document.pk
     document = services.disclosure_render(document_id=document.pk)
-    text = pdf_text(Path(document.file.path).read_bytes())
+    text = pdf_text(stored_bytes(document))
     assert icb.name in text and str(year) in text
     assert approved.reference in text and company.name in text
     assert "£70,000.00" in text and document.document_number in text

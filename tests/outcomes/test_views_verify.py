@@ -1,7 +1,6 @@
 """/verify/: anyone checks whether the portal issued a PDF, by the file or its SHA-256."""
 
 import hashlib
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +8,7 @@ from django.urls import reverse
 
 from outcomes.models import DisclosureDocument
 from outcomes.services import disclosure as services
+from tests.outcomes.conftest import stored_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_the_page_is_public(client):
 
 
 def test_an_uploaded_pdf_the_portal_issued_is_recognised(client, issued, approved):
-    data = Path(issued.file.path).read_bytes()
+    data = stored_bytes(issued)
     response = client.post(URL, {"file": SimpleUploadedFile("d.pdf", data, "application/pdf")})
     page = response.content.decode()
     assert response.status_code == 200
@@ -47,7 +47,7 @@ def test_a_pasted_hash_is_recognised_in_any_case_and_spacing(client, issued):
 
 
 def test_an_unknown_file_is_not_recognised(client, issued):
-    data = Path(issued.file.path).read_bytes() + b"\n% one byte more"
+    data = stored_bytes(issued) + b"\n% one byte more"
     response = client.post(URL, {"file": SimpleUploadedFile("d.pdf", data, "application/pdf")})
     page = response.content.decode()
     assert response.status_code == 200

@@ -661,3 +661,11 @@ def test_document_list_queries_do_not_grow_with_documents(
     with django_assert_max_num_queries(len(queries)):
         html = client.get(list_url(ready_proposal)).content.decode()
     assert html.count('data-testid="version-') == 14
+
+
+def test_a_file_gone_from_storage_is_a_404_not_a_500(client, partnership_lead, agreement):
+    agreement.file.storage.delete(agreement.file.name)
+    client.force_login(partnership_lead)
+    response = client.get(download_url(agreement))
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()

@@ -1,8 +1,9 @@
 """docker-compose.yml, the Dockerfile and .dockerignore, read as data.
 
 There is no container engine in the test environment, so these tests check what
-can be checked without one: the services exist, web, worker and beat share one
-image, the database keeps its data in a named volume, and every command names
+can be checked without one: the services exist, migrate, web, worker and beat
+share one image, the database keeps its data in a named volume, web scales behind
+the proxy with stored files in a shared object store, and every command names
 code that exists in this repository. Each checker also has a test showing that
 it rejects a broken configuration.
 """
@@ -11,6 +12,8 @@ import importlib
 import json
 import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,8 @@ DOCKERFILE = REPO / "Dockerfile"
 DOCKERIGNORE = REPO / ".dockerignore"
 
 APP_SERVICES = ("web", "worker", "beat")
+# Every service that runs the portal's image: the app services and the one-off migrate.
+IMAGE_SERVICES = ("migrate", *APP_SERVICES)
 POSTGRES_DATA = "/var/lib/postgresql/data"
 SHELLS = {"sh", "/bin/sh", "bash", "/bin/bash"}
 SHELL_OPERATORS = {"&&", "||", ";", "|", "&"}
@@ -257,7 +262,7 @@ def test_services_exist(compose):
 
 
 def test_app_services_share_one_image_and_build(compose):
-    assert shared_image_problems(compose["services"]) == []
+    assert shared_image_problems(compose["services"], IMAGE_SERVICES) == []
 
 
 def test_the_shared_build_uses_this_dockerfile(compose):
@@ -280,24 +285,76 @@ def test_redis_is_redis_7(compose):
 
 
 def test_media_is_on_a_declared_named_volume(compose):
-    for name in APP_SERVICES:
+    for name in IMAGE_SERVICES:
         service = compose["services"][name]
         media_root = environment(service)["PORTAL_MEDIA_ROOT"]
         assert named_volume_problems(service, media_root, compose.get("volumes")) == [], name
 
 
-@pytest.mark.parametrize("name", APP_SERVICES)
+@pytest.mark.parametrize("name", IMAGE_SERVICES)
 def test_app_service_commands_name_code_that_exists(compose, name):
     command = compose["services"][name]["command"]
     assert command_argvs(command)
     assert command_problems(command) == []
 
 
-def test_web_migrates_then_starts_gunicorn_on_all_interfaces(compose):
-    argvs = command_argvs(compose["services"]["web"]["command"])
-    assert [Path(argv[0]).name for argv in argvs][-1] == "gunicorn"
-    assert any(argv[1:3] == ["manage.py", "migrate"] and "--noinput" in argv for argv in argvs)
-    assert _option_value(argvs[-1], "--bind", "-b") == "0.0.0.0:8000"
+def test_migrate_runs_once_before_web_which_starts_gunicorn_on_all_interfaces(compose):
+    services = compose["services"]
+    migrate = command_argvs(services["migrate"]["command"])
+    assert [argv[1:3] for argv in migrate] == [
+        ["manage.py", "migrate"],
+        ["manage.py", "storage_prepare"],
+    ]
+    assert "--noinput" in migrate[0]
+    assert services["migrate"]["restart"] == "no"
+    for name in ("web", "worker", "beat"):
+        waits = services[name]["depends_on"]["migrate"]
+        assert waits == {"condition": "service_completed_successfully"}, name
+    web = command_argvs(services["web"]["command"])
+    assert [Path(argv[0]).name for argv in web] == ["gunicorn"]  # replicas never migrate
+    assert _option_value(web[-1], "--bind", "-b") == "0.0.0.0:8000"
+
+
+def test_web_scales_behind_the_proxy(compose):
+    services = compose["services"]
+    # A published port would stop a second replica from starting.
+    assert "ports" not in services["web"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("haproxy:")
+    assert proxy["ports"] == ["127.0.0.1:8000:8000"]
+    config = next(
+        v for v in proxy["volumes"] if v.endswith(":/usr/local/etc/haproxy/haproxy.cfg:ro")
+    )
+    path = COMPOSE_FILE.parent / config.split(":")[0]
+    text = path.read_text()
+    assert re.search(r"^\s*server-template web \d+ web:8000 .*resolvers docker", text, re.M)
+    assert "nameserver dns 127.0.0.11:53" in text
+
+
+def test_the_proxy_configuration_is_valid_haproxy():
+    haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    if not Path(haproxy).exists():
+        pytest.skip("haproxy is not installed (scripts/haproxy.sh installs it)")
+    checked = subprocess.run(
+        [haproxy, "-c", "-f", str(REPO / "deploy" / "haproxy.cfg")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_stored_files_go_to_the_shared_object_store(compose):
+    services = compose["services"]
+    store = services["objectstore"]
+    assert store["image"].startswith("mcr.microsoft.com/azure-storage/azurite:")
+    assert "ports" not in store  # its key is Microsoft's published development key
+    assert named_volume_problems(store, "/data", compose.get("volumes")) == []
+    for name in IMAGE_SERVICES:
+        env = environment(services[name])
+        assert env["PORTAL_STORAGE"] == "${PORTAL_STORAGE:-azure}"
+        assert "BlobEndpoint=http://objectstore:10000/" in env["PORTAL_AZURE_CONNECTION_STRING"]
+        assert services[name]["depends_on"]["objectstore"] == {"condition": "service_healthy"}
 
 
 def test_worker_and_beat_commands(compose):
@@ -317,7 +374,7 @@ def test_web_healthcheck_fetches_healthz_with_python(compose):
 
 
 def test_app_environment_is_production_like(compose):
-    for name in APP_SERVICES:
+    for name in IMAGE_SERVICES:
         env = environment(compose["services"][name])
         # Required, with no default: compose refuses to start without it.
         assert env["DJANGO_SECRET_KEY"] == "${DJANGO_SECRET_KEY:?set DJANGO_SECRET_KEY}"

@@ -1,15 +1,46 @@
-"""Restore a backup made by `manage.py backup` into the configured database and MEDIA_ROOT."""
+"""Restore a backup made by `manage.py backup` into the configured database and the configured
+storage of files (PORTAL_STORAGE: the local disk under MEDIA_ROOT, S3 or Azure Blob Storage)."""
 
 import json
 import subprocess
 import tarfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from portal.management.commands.backup import pg_environment, sha256_of
+
+
+def media_archive_restore(path: Path, storage: Storage) -> int:
+    """Put every file of the backup's media archive back in the storage under its own name
+    (replacing what is there); returns how many."""
+    count = 0
+    with tarfile.open(path) as archive:
+        for member in archive:
+            name = member.name.removeprefix("media/")
+            if not member.isfile() or name == member.name:
+                continue
+            parts = PurePosixPath(name).parts
+            if not name or name.startswith("/") or ".." in parts:
+                raise CommandError(f"The backup holds a file outside the media folder: {name}")
+            handle = archive.extractfile(member)
+            content = File(handle, name=name)
+            content.size = member.size
+            try:
+                if storage.exists(name):
+                    storage.delete(name)
+                saved = storage.save(name, content)
+            except SuspiciousFileOperation as exc:
+                raise CommandError(f"The backup holds a file that cannot be stored: {exc}") from exc
+            if saved != name:
+                raise CommandError(f"{name} was stored as {saved}; restore into empty storage")
+            count += 1
+    return count
 
 
 class Command(BaseCommand):
@@ -54,11 +85,7 @@ class Command(BaseCommand):
         )
         if result.returncode:
             raise CommandError(f"pg_restore failed: {result.stderr.strip()[-2000:]}")
-        media_root = Path(settings.MEDIA_ROOT)
-        media_root.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(folder / "media.tar.gz") as archive:
-            members = [m for m in archive.getmembers() if m.name.startswith("media/")]
-            for member in members:
-                member.name = member.name.removeprefix("media/")
-            archive.extractall(media_root, members=[m for m in members if m.name], filter="data")
-        self.stdout.write(f"Restored {manifest['database']} from {folder}")
+        stored = media_archive_restore(folder / "media.tar.gz", default_storage)
+        self.stdout.write(
+            f"Restored {manifest['database']} and {stored} stored files from {folder}"
+        )
