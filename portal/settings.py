@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "partnerships",
     "governance",
     "outcomes",
+    "compliance",
     "api",
     "demo",
 ]
