@@ -98,7 +98,14 @@ class Breach:
         return f"{self.reference} {self.title}" if self.reference else self.title
 
 
-CSV_HEADER = ["Project reference", "Project title", "Lead organisation", "Rule code", "Rule", "Evidence"]
+CSV_HEADER = [
+    "Project reference",
+    "Project title",
+    "Lead organisation",
+    "Rule code",
+    "Rule",
+    "Evidence",
+]
 
 
 def breach_row(breach: Breach) -> list[str]:

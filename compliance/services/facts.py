@@ -107,9 +107,7 @@ class Scope:
         management was recorded, or None)."""
         rows = self.scoped(
             Interest.objects.filter(declaration__project__isnull=False), "declaration__project"
-        ).values_list(
-            "declaration_id", "category", "organisation_name", "management__recorded_at"
-        )
+        ).values_list("declaration_id", "category", "organisation_name", "management__recorded_at")
         found: dict[int, list] = defaultdict(list)
         for declaration_id, category, organisation, managed_at in rows.iterator(chunk_size=5000):
             found[declaration_id].append((category, organisation, managed_at))

@@ -66,9 +66,12 @@ def summary_after_start(scope: Scope) -> Found:
         if published is None:
             yield pk, f"Started on {_day(start)}; the executive summary has not been published"
         else:
-            yield pk, (
-                f"Started on {_day(start)}; the executive summary was published on "
-                f"{_day(published)}"
+            yield (
+                pk,
+                (
+                    f"Started on {_day(start)}; the executive summary was published on "
+                    f"{_day(published)}"
+                ),
             )
 
 
@@ -175,10 +178,13 @@ def ineligible_sign_off(scope: Scope) -> Found:
         problems = _sign_off_problems(scope, row)
         if problems:
             reasons = "; ".join(_third_person(p) for p in problems)
-            yield row.project_id, (
-                f"{row.reviewer} signed off the {_gate_title(row.kind)} gate "
-                f"({SignOff.Decision(row.decision).label.lower()}) on {_day(row.created_at)} "
-                f"and {reasons}"
+            yield (
+                row.project_id,
+                (
+                    f"{row.reviewer} signed off the {_gate_title(row.kind)} gate "
+                    f"({SignOff.Decision(row.decision).label.lower()}) on {_day(row.created_at)} "
+                    f"and {reasons}"
+                ),
             )
 
 
@@ -201,7 +207,9 @@ def undeclared_at_conflicts_approval(scope: Scope) -> Found:
     """A team or panel member with no declaration for the project when its conflicts of
     interest gate was approved."""
     missing = []
-    gates = scope.approved_gates(Gate.Kind.CONFLICTS).order_by().values_list("project_id", "decided_at")
+    gates = (
+        scope.approved_gates(Gate.Kind.CONFLICTS).order_by().values_list("project_id", "decided_at")
+    )
     for project_id, decided_at in gates.iterator(chunk_size=5000):
         if decided_at is None:
             continue
@@ -210,9 +218,12 @@ def undeclared_at_conflicts_approval(scope: Scope) -> Found:
                 missing.append((project_id, person, role, decided_at))
     names = scope.people(person for _, person, _, _ in missing)
     for project_id, person, role, decided_at in missing:
-        yield project_id, (
-            f"{names.get(person, person)} ({role}) had not declared when the conflicts of "
-            f"interest gate was approved on {_day(decided_at)}"
+        yield (
+            project_id,
+            (
+                f"{names.get(person, person)} ({role}) had not declared when the conflicts of "
+                f"interest gate was approved on {_day(decided_at)}"
+            ),
         )
 
 
@@ -220,7 +231,9 @@ def unmanaged_conflict_at_conflicts_approval(scope: Scope) -> Found:
     """A declared conflict with no recorded management action when the project's conflicts
     of interest gate was approved."""
     unmanaged = []
-    gates = scope.approved_gates(Gate.Kind.CONFLICTS).order_by().values_list("project_id", "decided_at")
+    gates = (
+        scope.approved_gates(Gate.Kind.CONFLICTS).order_by().values_list("project_id", "decided_at")
+    )
     for project_id, decided_at in gates.iterator(chunk_size=5000):
         if decided_at is None:
             continue
@@ -233,10 +246,13 @@ def unmanaged_conflict_at_conflicts_approval(scope: Scope) -> Found:
                     unmanaged.append((project_id, person, organisation, decided_at))
     names = scope.people(person for _, person, _, _ in unmanaged)
     for project_id, person, organisation, decided_at in unmanaged:
-        yield project_id, (
-            f"{names.get(person, person)}'s interest in {organisation} had no recorded "
-            f"management action when the conflicts of interest gate was approved on "
-            f"{_day(decided_at)}"
+        yield (
+            project_id,
+            (
+                f"{names.get(person, person)}'s interest in {organisation} had no recorded "
+                f"management action when the conflicts of interest gate was approved on "
+                f"{_day(decided_at)}"
+            ),
         )
 
 
@@ -312,9 +328,12 @@ def final_report_late(scope: Scope) -> Found:
         "pk", "end_date", "delivery_ended_on"
     )
     for project in overdue.iterator(chunk_size=5000):
-        yield project.pk, (
-            f"The final report was due by {_day(project.final_report_deadline)} and has not "
-            "been published"
+        yield (
+            project.pk,
+            (
+                f"The final report was due by {_day(project.final_report_deadline)} and has not "
+                "been published"
+            ),
         )
     closed = (
         scope.projects.filter(status=S.CLOSED)
@@ -326,9 +345,12 @@ def final_report_late(scope: Scope) -> Found:
         if published is None:
             yield project.pk, "The project is closed and its outcome summary is not published"
         elif deadline is not None and timezone.localdate(published) > deadline:
-            yield project.pk, (
-                f"The final report was due by {_day(deadline)} and was published on "
-                f"{_day(published)}"
+            yield (
+                project.pk,
+                (
+                    f"The final report was due by {_day(deadline)} and was published on "
+                    f"{_day(published)}"
+                ),
             )
 
 
@@ -360,9 +382,10 @@ def outcome_reports_overdue(scope: Scope) -> Found:
             if period.due_date < scope.today and (pk, period.end) not in submitted
         ]
         if late:
-            listed = "; ".join(
-                f"to {_day(p.end)}, due {_day(p.due_date)}" for p in late[:3]
-            ) + ("; …" if len(late) > 3 else "")
-            yield pk, (
-                f"{len(late)} outcome report{'s' if len(late) != 1 else ''} overdue ({listed})"
+            listed = "; ".join(f"to {_day(p.end)}, due {_day(p.due_date)}" for p in late[:3]) + (
+                "; …" if len(late) > 3 else ""
+            )
+            yield (
+                pk,
+                (f"{len(late)} outcome report{'s' if len(late) != 1 else ''} overdue ({listed})"),
             )
