@@ -1,0 +1,16 @@
+"""Who may read the compliance check, and the ICBs it can be limited to."""
+
+from django.db.models import QuerySet
+
+from accounts.models import Organisation
+from accounts.selectors import profile_for
+
+
+def can_see_compliance(user) -> bool:
+    """Auditors and administrators, as for the audit trail."""
+    return bool(user.is_authenticated and profile_for(user).can_audit)
+
+
+def compliance_icbs() -> QuerySet[Organisation]:
+    """The ICBs the check can be limited to: every ICB."""
+    return Organisation.objects.filter(kind=Organisation.Kind.ICB).order_by("name")
