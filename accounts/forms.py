@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Invitation, Membership, Organisation
 from accounts.selectors import invitation_roles_for, organisations_user_can_invite_to
+from accounts.services import ORGANISATION_FIELDS
 
 
 class OrganisationForm(forms.ModelForm):
@@ -17,20 +18,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "kind",
-            "ods_code",
-            "companies_house_number",
-            "address_line_1",
-            "address_line_2",
-            "town",
-            "postcode",
-            "website",
-            "contact_email",
-            "contact_phone",
-            "partnership_lead",
-        ]
+        fields = ORGANISATION_FIELDS
         widgets = {"kind": forms.RadioSelect}
         error_messages = {
             "name": {

@@ -6,10 +6,13 @@ the rest."""
 from rest_framework import serializers
 
 from accounts.models import Organisation
+from accounts.services import ORGANISATION_FIELDS
 from governance.models import Gate
 from partnerships.forms.proposal import FIELD_SECTIONS
 from partnerships.models import OutcomeMeasure, Partner, Project
 from partnerships.sections import SECTIONS_BY_KEY
+from partnerships.services.measures import FIELDS as MEASURE_FIELDS
+from partnerships.services.partners import CONTRIBUTION_FIELDS
 
 SECTION_FIELDS = tuple(name for key in FIELD_SECTIONS for name in SECTIONS_BY_KEY[key].fields)
 
@@ -29,21 +32,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "ods_code",
-            "companies_house_number",
-            "address_line_1",
-            "address_line_2",
-            "town",
-            "postcode",
-            "website",
-            "contact_email",
-            "contact_phone",
-            "partnership_lead",
-        ]
+        fields = ["id", *ORGANISATION_FIELDS]
 
     def get_partnership_lead(self, organisation) -> str:
         return person(organisation.partnership_lead)
@@ -55,18 +44,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Partner
-        fields = [
-            "organisation",
-            "is_lead",
-            "accountable_lead_name",
-            "accountable_lead_job_title",
-            "accountable_lead_email",
-            "signatory_name",
-            "financial_contribution",
-            "in_kind_description",
-            "in_kind_value",
-            "total_contribution",
-        ]
+        fields = ["organisation", "is_lead", *CONTRIBUTION_FIELDS, "total_contribution"]
 
 
 class PartnerRefSerializer(serializers.ModelSerializer):
@@ -84,20 +62,7 @@ class MeasureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OutcomeMeasure
-        fields = [
-            "id",
-            "objective",
-            "name",
-            "unit",
-            "direction",
-            "baseline_value",
-            "baseline_date",
-            "target_value",
-            "target_date",
-            "data_source",
-            "frequency",
-            "owner",
-        ]
+        fields = ["id", *MEASURE_FIELDS]
 
 
 class ProjectSerializer(serializers.ModelSerializer):

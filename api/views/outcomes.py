@@ -3,7 +3,7 @@ documents (request, status, download)."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -20,6 +20,7 @@ from outcomes.schedule import project_periods
 from outcomes.selectors import disclosure as selectors
 from outcomes.services import disclosure as services
 from outcomes.services import reports as report_services
+from outcomes.views.disclosure import disclosure_file_response
 from partnerships.models import Project
 
 NUMBER = OpenApiParameter(
@@ -247,13 +248,4 @@ class DisclosureDownload(ApiView):
             raise NotReady(
                 f"The document is not ready: it is {document.get_status_display().lower()}"
             )
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError:
-            raise Http404("The file is missing") from None
-        services.disclosure_download_record(document=document, actor=request.user)
-        response = FileResponse(
-            handle, as_attachment=True, filename=document.filename, content_type="application/pdf"
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return disclosure_file_response(document, actor=request.user)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from outcomes.models import FinalMeasureResult, FinalReport, Lesson
-from outcomes.selectors import learning
+from outcomes.services.lessons import lesson_share
 from outcomes.services.reports import can_submit_reports, can_write_reports
 from partnerships.models import Project
 from partnerships.services.projects import event_record, project_transition
@@ -147,15 +147,13 @@ def final_report_publish(*, project: Project, actor: User) -> FinalReport:
         Project.objects.filter(pk=locked.pk).update(
             outcome_summary=report.outcome_summary, outcome_summary_published_at=now
         )
-        Lesson.objects.create(
+        lesson_share(
             project=locked,
             source=Lesson.Source.FINAL,
+            at=now,
             final_report=report,
             lessons=report.lessons_learned,
-            project_title=locked.title,
-            shared_at=now,
         )
-        transaction.on_commit(learning.lesson_shared)
         event_record(
             project=locked,
             actor=actor,

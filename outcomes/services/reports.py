@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from outcomes.models import Lesson, MeasureValue, OutcomeReport, ReportComment, ReportIssue
 from outcomes.schedule import project_periods
-from outcomes.selectors import learning
+from outcomes.services.lessons import lesson_share
 from partnerships.models import Project, TeamMember
 from partnerships.selectors.projects import is_project_lead, team_member
 from partnerships.services.projects import event_record
@@ -134,16 +134,14 @@ def outcome_report_submit(*, report: OutcomeReport, actor: User) -> OutcomeRepor
         if updated != 1:
             raise ValidationError(LOCKED)
         if report.share_lessons and (report.what_worked or report.what_did_not):
-            Lesson.objects.create(
+            lesson_share(
                 project=project,
                 source=Lesson.Source.REPORT,
+                at=now,
                 outcome_report=report,
                 what_worked=report.what_worked,
                 what_did_not=report.what_did_not,
-                project_title=project.title,
-                shared_at=now,
             )
-            transaction.on_commit(learning.lesson_shared)
         event_record(
             project=project,
             actor=actor,

@@ -18,6 +18,7 @@ from outcomes.models import DisclosureDocument
 from outcomes.selectors import disclosure as selectors
 from outcomes.services import disclosure as services
 from partnerships.selectors.projects import project_list_for
+from partnerships.views.documents import attachment_response, stored_file_open
 
 K = DisclosureDocument.Kind
 S = DisclosureDocument.Status
@@ -171,18 +172,15 @@ def document_download(request, pk):
     document = selectors.document_for_user(user=request.user, pk=pk)
     if document.status != S.READY or not document.file:
         raise Http404("The document is not ready")
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing") from None
-    services.disclosure_download_record(document=document, actor=request.user)
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.filename, content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return disclosure_file_response(document, actor=request.user)
+
+
+def disclosure_file_response(document, *, actor) -> FileResponse:
+    """A ready disclosure PDF as a download, its download recorded in the audit trail (the
+    page and the API both serve it this way)."""
+    handle = stored_file_open(document.file)
+    services.disclosure_download_record(document=document, actor=actor)
+    return attachment_response(handle, filename=document.filename, content_type="application/pdf")
 
 
 # /verify/: public ---------------------------------------------------------------------------

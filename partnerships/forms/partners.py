@@ -5,6 +5,7 @@ from django import forms
 from accounts.models import Membership, Organisation, User
 from partnerships.forms.fields import MoneyField
 from partnerships.models import Partner, Project, TeamMember
+from partnerships.services.partners import CONTRIBUTION_FIELDS
 
 
 class PartnerAddForm(forms.Form):
@@ -53,15 +54,7 @@ class PartnerContributionForm(forms.ModelForm):
 
     class Meta:
         model = Partner
-        fields = [
-            "accountable_lead_name",
-            "accountable_lead_job_title",
-            "accountable_lead_email",
-            "signatory_name",
-            "financial_contribution",
-            "in_kind_description",
-            "in_kind_value",
-        ]
+        fields = CONTRIBUTION_FIELDS
         labels = {
             "accountable_lead_name": "Accountable lead",
             "accountable_lead_job_title": "Their job title",

@@ -90,15 +90,27 @@ def document_download(request, pk, version_pk):
     )
     if version is None:
         raise Http404("No such document")
-    try:
-        handle = version.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return attachment_response(
+        stored_file_open(version.file),
         filename=version.original_name,
         content_type=version.content_type,
+    )
+
+
+def stored_file_open(file):
+    """A stored file (a FieldFile, from whichever storage holds it) opened for reading; a
+    file the storage no longer has is a 404."""
+    try:
+        return file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing") from None
+
+
+def attachment_response(handle, *, filename: str, content_type: str) -> FileResponse:
+    """The file streamed as a download that the browser saves and never renders, and nobody
+    caches. Call it only after the permission check."""
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
