@@ -62,6 +62,7 @@ class Scope:
     def __init__(self, *, today: datetime.date, icb: Organisation | None = None):
         self.today = today
         self.icb = icb
+        self.memo: dict = {}  # what the rules work out once and share
 
     def scoped(self, queryset: QuerySet, path: str = "project") -> QuerySet:
         """``queryset`` limited to the projects in scope (``path`` leads to the project)."""

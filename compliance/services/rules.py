@@ -10,6 +10,7 @@ true at the time, rather than stating the rules again.
 import datetime
 from collections import defaultdict
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -97,7 +98,14 @@ def agreement_missing(scope: Scope) -> Found:
 def _sign_off_problems(scope: Scope, sign_off: SignOffRow) -> list[str]:
     """Why the reviewer was not eligible when they signed off (governance's rule, with the
     facts of that moment). Panel seats keep no history, so whoever signed off is taken to
-    have sat on the panel then."""
+    have sat on the panel then. Worked out once a sign-off, for the rules that ask."""
+    known = scope.memo.setdefault("sign_off_problems", {})
+    if sign_off.pk not in known:
+        known[sign_off.pk] = _eligibility_then(scope, sign_off)
+    return known[sign_off.pk]
+
+
+def _eligibility_then(scope: Scope, sign_off: SignOffRow) -> list[str]:
     review = scope.reviews.get(sign_off.project_id)
     project, person, when = sign_off.project_id, sign_off.reviewer_id, sign_off.created_at
     declaration = scope.declaration_at(project, person, when)
@@ -264,6 +272,8 @@ def measure_incomplete_at_approval(scope: Scope) -> Found:
     approved (measures added after approval do not count)."""
     gates = scope.approved_gates(Gate.Kind.OUTCOME_MEASURES)
     approved = dict(gates.order_by().values_list("project_id", "decided_at"))
+    # The objectives and measures as they were, with the attributes measure_problems_of
+    # reads (plain objects: model instances cost more to make than the check itself).
     in_scope = Q(
         project__gates__kind=Gate.Kind.OUTCOME_MEASURES,
         project__gates__status=Gate.Status.APPROVED,
@@ -274,7 +284,7 @@ def measure_incomplete_at_approval(scope: Scope) -> Found:
     )
     for project_id, pk, number, description in rows.iterator(chunk_size=5000):
         objectives[project_id].append(
-            Objective(pk=pk, project_id=project_id, number=number, description=description)
+            SimpleNamespace(pk=pk, project_id=project_id, number=number, description=description)
         )
     measures = defaultdict(list)
     fields = (
@@ -295,7 +305,7 @@ def measure_incomplete_at_approval(scope: Scope) -> Found:
     for project_id, created_at, *values in rows.iterator(chunk_size=5000):
         decided_at = approved.get(project_id)
         if decided_at is None or created_at <= decided_at:
-            measures[project_id].append(OutcomeMeasure(**dict(zip(fields, values, strict=True))))
+            measures[project_id].append(SimpleNamespace(**dict(zip(fields, values, strict=True))))
     for project_id, decided_at in approved.items():
         for problem in measure_problems_of(objectives[project_id], measures[project_id]):
             when = f" on {_day(decided_at)}" if decided_at else ""
