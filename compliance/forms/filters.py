@@ -9,7 +9,7 @@ class ComplianceFilterForm(forms.Form):
     icb = forms.ModelChoiceField(
         queryset=compliance_icbs(),
         required=False,
-        empty_label="Every ICB",
-        label="Lead ICB",
+        empty_label="Every lead organisation",
+        label="Lead organisation",
         error_messages={"invalid_choice": "Choose an ICB from the list"},
     )

@@ -12,5 +12,10 @@ def can_see_compliance(user) -> bool:
 
 
 def compliance_icbs() -> QuerySet[Organisation]:
-    """The ICBs the check can be limited to: every ICB."""
-    return Organisation.objects.filter(kind=Organisation.Kind.ICB).order_by("name")
+    """What the check can be limited to: the ICBs, and any other NHS body, that lead
+    projects (a project's lead organisation is always an NHS body)."""
+    return (
+        Organisation.objects.filter(kind__in=Organisation.NHS_KINDS, led_projects__isnull=False)
+        .distinct()
+        .order_by("name")
+    )

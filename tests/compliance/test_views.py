@@ -42,10 +42,17 @@ def test_a_clean_portal_says_so(client, auditor, approved):
     assert "No breaches: every project meets the rules the check applies." in body
 
 
-def test_filter_by_icb(client, auditor, breach, icb):
+def test_filter_by_icb(client, auditor, breach, icb, partnership_lead):
+    from partnerships.models import Project
+
     other = OrganisationFactory(name="NHS Elsewhere Integrated Care Board", ods_code="QZY")
+    idle = OrganisationFactory(name="NHS Idle Integrated Care Board", ods_code="QZX")
+    Project.objects.create(title="Elsewhere", lead_organisation=other, created_by=partnership_lead)
     client.force_login(auditor)
-    assert "1 breach in 1 project." in client.get(PAGE, {"icb": icb.pk}).content.decode()
+    page = client.get(PAGE, {"icb": icb.pk}).content.decode()
+    assert "1 breach in 1 project." in page
+    # The choice is of the NHS bodies that lead projects.
+    assert other.name in page and idle.name not in page
     body = client.get(PAGE, {"icb": other.pk}).content.decode()
     assert "No breaches: every project led by NHS Elsewhere Integrated Care Board" in body
 
@@ -135,7 +142,7 @@ def test_command_limited_to_one_icb(breach, icb):
 
 
 def test_command_refuses_an_unknown_icb_and_an_unwritable_file(breach, tmp_path):
-    with pytest.raises(CommandError, match="No ICB has the ODS code 'XXX'"):
+    with pytest.raises(CommandError, match="No ICB or other NHS body has the ODS code 'XXX'"):
         call_command("check_compliance", "--icb", "XXX")
     with pytest.raises(CommandError, match="Cannot write"):
         call_command("check_compliance", "--csv", str(tmp_path / "missing" / "x.csv"))

@@ -21,17 +21,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--icb", metavar="CODE", help="the ODS code of one ICB")
+        parser.add_argument(
+            "--icb", metavar="CODE", help="the ODS code of one ICB (or other NHS lead body)"
+        )
         parser.add_argument("--csv", metavar="FILE", help="also write the breaches to FILE")
 
     def handle(self, *args, icb=None, csv=None, **options):
         organisation = None
         if icb:
             organisation = Organisation.objects.filter(
-                kind=Organisation.Kind.ICB, ods_code__iexact=icb.strip()
+                kind__in=Organisation.NHS_KINDS, ods_code__iexact=icb.strip()
             ).first()
             if organisation is None:
-                raise CommandError(f"No ICB has the ODS code {icb!r}")
+                raise CommandError(f"No ICB or other NHS body has the ODS code {icb!r}")
         breaches = compliance_check(icb=organisation)
         if csv:
             self._write_csv(csv, breaches)
