@@ -145,8 +145,8 @@ def _quorum_then(scope: Scope, gate_id: int, project_id: int, rows: list[SignOff
     that, the low-risk quorum if the deciding sign-off was on that route, else the panel's."""
     if gate_id in scope.approval_quorums:
         return scope.approval_quorums[gate_id]
-    deciding = max(rows, key=lambda r: (r.created_at, r.pk))
-    if deciding.low_risk_route:
+    deciding = max(rows, key=lambda r: (r.created_at, r.pk), default=None)
+    if deciding is not None and deciding.low_risk_route:
         return Panel.LOW_RISK_QUORUM
     review = scope.reviews.get(project_id)
     return review.panel_quorum if review else Panel._meta.get_field("quorum").default
@@ -161,7 +161,7 @@ def gate_below_quorum(scope: Scope) -> Found:
     for gate_id, project_id, kind, decided_at in gates.iterator(chunk_size=5000):
         rows = counted.get(gate_id, [])
         eligible = [r for r in rows if not _sign_off_problems(scope, r)]
-        quorum = _quorum_then(scope, gate_id, project_id, rows) if rows else 1
+        quorum = _quorum_then(scope, gate_id, project_id, rows)
         decisions = [r.decision for r in eligible]
         if gate_state(decisions=decisions, quorum=quorum) == Gate.Status.APPROVED:
             continue

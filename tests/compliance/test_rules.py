@@ -351,3 +351,29 @@ def test_the_check_can_be_limited_to_one_icb(approved, company):
         "partner-contributes-nothing"
     ]
     assert compliance_check(icb=other) == []
+
+
+def test_a_gate_approved_with_no_sign_off_at_all(approved):
+    gate = Gate.objects.get(project=approved, kind=Gate.Kind.SHARED_PURPOSE)
+    SignOff.objects.filter(gate=gate).delete()
+    (evidence,) = found(approved, "gate-below-quorum")
+    assert "shared purpose gate was approved on" in evidence
+    assert "with 0 eligible approvals where its quorum was 2" in evidence
+
+
+def test_a_low_risk_gate_needs_one_approval(approved, panel_chair):
+    """On the low-risk route (quorum 1, as the sign-off records when the audit trail has
+    nothing), one eligible approval is enough."""
+    from audit.models import AuditEvent
+
+    gate = Gate.objects.get(project=approved, kind=Gate.Kind.TRANSPARENCY)
+    SignOff.objects.filter(gate=gate, reviewer=panel_chair).delete()
+    SignOff.objects.filter(gate=gate).update(low_risk_route=True)
+    recorded = AuditEvent.objects.filter(
+        object_type="governance.gate", object_id=str(gate.pk), action="gate.status"
+    )
+    assert recorded.exists()  # the trail says quorum 2: a breach
+    assert len(found(approved, "gate-below-quorum")) == 1
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("compliance.services.facts.Scope.approval_quorums", property(lambda self: {}))
+        assert found(approved, "gate-below-quorum") == []
