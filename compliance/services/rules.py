@@ -157,6 +157,7 @@ def gate_below_quorum(scope: Scope) -> Found:
     under the gate rule: fewer eligible approvals than the quorum (or a request for
     changes still standing)."""
     counted = _counted(scope)
+    found = []
     gates = scope.approved_gates().order_by().values_list("pk", "project_id", "kind", "decided_at")
     for gate_id, project_id, kind, decided_at in gates.iterator(chunk_size=5000):
         rows = counted.get(gate_id, [])
@@ -173,27 +174,31 @@ def gate_below_quorum(scope: Scope) -> Found:
         )
         if SignOff.Decision.REQUEST_CHANGES in decisions:
             evidence += ", and a request for changes still stood"
-        not_counted = [r.reviewer for r in rows if r not in eligible]
+        found.append((project_id, evidence, [r.reviewer_id for r in rows if r not in eligible]))
+    names = scope.people(person for _, _, people in found for person in people)
+    for project_id, evidence, not_counted in found:
         if not_counted:
-            evidence += "; not eligible: " + ", ".join(not_counted)
+            evidence += "; not eligible: " + ", ".join(names[p] for p in not_counted)
         yield project_id, evidence
 
 
 def ineligible_sign_off(scope: Scope) -> Found:
     """A sign-off by a reviewer on the project team, a member of a partner company, or with
     an interest (or no declaration) in the project when they signed."""
-    for row in scope.sign_offs:
-        problems = _sign_off_problems(scope, row)
-        if problems:
-            reasons = "; ".join(_third_person(p) for p in problems)
-            yield (
-                row.project_id,
-                (
-                    f"{row.reviewer} signed off the {_gate_title(row.kind)} gate "
-                    f"({SignOff.Decision(row.decision).label.lower()}) on {_day(row.created_at)} "
-                    f"and {reasons}"
-                ),
-            )
+    found = [
+        (row, problems) for row in scope.sign_offs if (problems := _sign_off_problems(scope, row))
+    ]
+    names = scope.people(row.reviewer_id for row, _ in found)
+    for row, problems in found:
+        reasons = "; ".join(_third_person(p) for p in problems)
+        yield (
+            row.project_id,
+            (
+                f"{names[row.reviewer_id]} signed off the {_gate_title(row.kind)} gate "
+                f"({SignOff.Decision(row.decision).label.lower()}) on {_day(row.created_at)} "
+                f"and {reasons}"
+            ),
+        )
 
 
 def _required_at(scope: Scope, project_id: int, when) -> dict[int, str]:
