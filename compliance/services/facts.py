@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import Membership, Organisation, User
 from audit.models import AuditEvent
@@ -79,16 +79,17 @@ class Scope:
     @cached_property
     def declarations(self) -> dict[tuple[int, int], list[DeclarationRow]]:
         """Each person's project declarations, oldest first, keyed by (project, person)."""
-        has_interest = Interest.objects.filter(declaration=OuterRef("pk"))
         rows = (
             self.scoped(Declaration.objects.filter(project__isnull=False))
-            .annotate(conflicted=Exists(has_interest))
             .order_by("declared_at", "pk")
-            .values_list("project_id", "person_id", "pk", "declared_at", "conflicted")
+            .values_list("project_id", "person_id", "pk", "declared_at")
         )
+        with_interests = self.interests  # a declaration with any interest declares a conflict
         found: dict[tuple[int, int], list[DeclarationRow]] = defaultdict(list)
-        for project_id, person_id, pk, declared_at, conflicted in rows.iterator(chunk_size=5000):
-            found[(project_id, person_id)].append(DeclarationRow(pk, declared_at, conflicted))
+        for project_id, person_id, pk, declared_at in rows.iterator(chunk_size=5000):
+            found[(project_id, person_id)].append(
+                DeclarationRow(pk, declared_at, pk in with_interests)
+            )
         return found
 
     def declaration_at(self, project_id: int, person_id: int, when) -> DeclarationRow | None:
