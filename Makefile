@@ -59,7 +59,7 @@ test: install
 	@scripts/haproxy.sh
 	@$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" >&2; exit 1)
 	@$(VENV)/bin/ruff check --quiet .
-	@$(VENV)/bin/bandit --quiet --severity-level medium -r accounts audit outbox partnerships governance outcomes portal api demo
+	@$(VENV)/bin/bandit --quiet --severity-level medium -r accounts audit outbox partnerships governance outcomes compliance portal api demo
 	@VENV=$(VENV) scripts/audit.sh
 	@$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
 	@if [ -z "$(PYTEST_ARGS)" ]; then \

@@ -43,6 +43,7 @@ TARGETS = {
     "project_pdf_s": 1.0,
     "reminder_sweep_s": 5.0,
     "verify_audit_events_per_s": 100_000,
+    "compliance_check_s": 60.0,
 }
 
 ENV = {
@@ -418,6 +419,20 @@ def measure_jobs(pages) -> dict:
         "jobs": CORES,
     }
     say(f"  verify_audit: {result.checked} events in {seconds:.1f} s")
+
+    from django.test.utils import CaptureQueriesContext
+
+    from compliance.services.check import compliance_check
+
+    with CaptureQueriesContext(connection) as queries:
+        seconds, breaches = _timed(compliance_check)  # one full pass over every project
+    jobs["compliance_check"] = {
+        "seconds": round(seconds, 2),
+        "projects": Project.objects.count(),
+        "breaches": len(breaches),
+        "queries": len(queries),
+    }
+    say(f"  compliance check: {seconds:.1f} s, {len(queries)} queries, {len(breaches)} breaches")
     connection.close()
     return jobs
 
@@ -486,6 +501,10 @@ def table(results: dict) -> str:
         f"| verify_audit, {jobs['verify_audit']['events']:,} events | "
         f"{jobs['verify_audit']['seconds']} s ({jobs['verify_audit']['events_per_s']:,}/s) | "
         "100,000/s |",
+        f"| compliance check, {jobs['compliance_check']['projects']:,} projects, "
+        f"{jobs['compliance_check']['breaches']} breaches | "
+        f"{jobs['compliance_check']['seconds']} s ({jobs['compliance_check']['queries']} queries)"
+        " | under 60 s |",
     ]
     return "\n".join(lines)
 
@@ -514,6 +533,15 @@ def misses(results: dict) -> list[str]:
         found.append(f"project PDF: {jobs['project_pdf']['seconds']} s (target under 1 s)")
     if jobs["reminder_sweep"]["seconds"] > TARGETS["reminder_sweep_s"]:
         found.append(f"reminder sweep: {jobs['reminder_sweep']['seconds']} s (target under 5 s)")
+    if jobs["compliance_check"]["seconds"] > TARGETS["compliance_check_s"]:
+        found.append(
+            f"compliance check: {jobs['compliance_check']['seconds']} s (target under 60 s)"
+        )
+    if jobs["compliance_check"]["breaches"]:
+        found.append(
+            f"compliance check: {jobs['compliance_check']['breaches']} breaches in the "
+            "scale data (expected none)"
+        )
     rate = jobs["verify_audit"]["events_per_s"]
     if rate < TARGETS["verify_audit_events_per_s"]:
         found.append(

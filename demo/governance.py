@@ -10,6 +10,7 @@ from datetime import date
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from demo.planted import PLANTED_TITLE
 from governance.gates import GATES_BY_KIND
 from governance.models import Declaration, Gate, PanelMember, Review
 from governance.selectors.declarations import declarable_role, declaration_status_for_project
@@ -77,6 +78,10 @@ APPROVE, CHANGES, REJECT = "approve", "request_changes", "reject"
 ALL_GATES = ("shared_purpose", "outcome_measures", "conflicts", "transparency")
 LINCS = ("panel@lincolnshire-icb.example", "panel2@lincolnshire-icb.example")
 REVIEWS = {
+    # Approved on the standard route; its breaches come after (demo/planted.py).
+    PLANTED_TITLE: {
+        "sign_offs": [(g, who, APPROVE, "", {}) for g in ALL_GATES for who in LINCS],
+    },
     # Approved on the standard route: two eligible panel members approve every gate.
     "Improving outcomes for people with diabetes after acute coronary syndrome": {
         "sign_offs": [(g, who, APPROVE, "", {}) for g in ALL_GATES for who in LINCS],

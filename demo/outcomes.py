@@ -5,11 +5,13 @@ Every step goes through the same services as the pages.
 Figures and sentences are illustrative demo content.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
+from demo.history import at, happened_on
 from outcomes.models import FinalReport
 from outcomes.schedule import project_periods
 from outcomes.services.final_report import final_report_publish, final_report_save
@@ -118,28 +120,40 @@ def seed_delivery(*, project: Project, spec: dict) -> int:
     """Take an approved demo project through delivery to ``spec["delivery"]``: active,
     completed (its final report drafted) or closed (its final report published)."""
     lead = User.objects.get(email=spec["lead"])
-    document_upload(
-        project=project,
-        kind=Document.Kind.AGREEMENT,
-        title="Signed collaborative working agreement",
-        uploaded_file=SimpleUploadedFile(
-            "signed-agreement.pdf", AGREEMENT_PDF, content_type="application/pdf"
-        ),
-        actor=lead,
-    )
-    project = project_transition(project=project, action="activate", actor=lead)
+    start, end = spec["start_date"], spec["end_date"]
+    # Each stage is dated when it would have happened (demo/history.py).
+    with happened_on(project, at(start - timedelta(days=14))):
+        document_upload(
+            project=project,
+            kind=Document.Kind.AGREEMENT,
+            title="Signed collaborative working agreement",
+            uploaded_file=SimpleUploadedFile(
+                "signed-agreement.pdf", AGREEMENT_PDF, content_type="application/pdf"
+            ),
+            actor=lead,
+        )
+    with happened_on(project, at(start, 9)):
+        project = project_transition(project=project, action="activate", actor=lead)
     periods = project_periods(project)
     due = [p for p in periods if p.number <= spec["reports"]["written"]]
     for period in due:
-        _report(project, period, period.number, len(periods), spec, lead)
+        submitted = period.number <= spec["reports"]["submitted"]
+        # Submitted a week before it was due; a draft begun a few days after its period.
+        when = period.due_date - timedelta(days=7) if submitted else period.end + timedelta(3)
+        with happened_on(project, at(when)):
+            _report(project, period, period.number, len(periods), spec, lead)
     created = 2 + len(due)
     if spec["delivery"] == Project.Status.ACTIVE:
         return created
-    project = project_transition(project=project, action="complete", actor=lead)
-    final_report_save(project=project, data=_final_answers(project, spec), actor=lead)
+    with happened_on(project, at(end + timedelta(days=1), 7)):
+        project = project_transition(project=project, action="complete", actor=lead)
+    with happened_on(project, at(end + timedelta(days=20))):
+        final_report_save(project=project, data=_final_answers(project, spec), actor=lead)
     created += 2
     if spec["delivery"] == Project.Status.CLOSED:
-        final_report_publish(project=project, actor=User.objects.get(email=spec["deputy"]))
+        # Published two months after delivery ended, well within its deadline.
+        with happened_on(project, at(end + timedelta(days=60))):
+            final_report_publish(project=project, actor=User.objects.get(email=spec["deputy"]))
         created += 1
     project.refresh_from_db(fields=["status"])
     if project.status != spec["delivery"]:

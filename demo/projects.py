@@ -1,18 +1,26 @@
 """The demo projects, made through the services as a partnership lead would make them
 (demo/specs.py says what each is), then taken through review (demo/governance.py) and,
-for three, delivery after approval (demo/outcomes.py).
+for three, delivery after approval (demo/outcomes.py); and one that breaks the rules on
+purpose for the compliance check (demo/planted.py).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from accounts.models import Organisation, User
 from demo.governance import seed_review
+from demo.history import at, move_back
 from demo.outcomes import seed_delivery
+from demo.planted import PLANTED_PROJECTS, plant_breaches
 from demo.specs import COMMON, PROJECTS
 from partnerships.models import Partner, Project
 from partnerships.services import measures as measure_services
 from partnerships.services import partners, projects, team
+
+# A project that has started was proposed, reviewed and approved this long before its start.
+PROPOSED_BEFORE_START = timedelta(days=60)
 
 
 def _add_measures(project: Project, rows: list[tuple], lead: User) -> None:
@@ -43,12 +51,13 @@ def _add_measures(project: Project, rows: list[tuple], lead: User) -> None:
 
 def seed_projects() -> int:
     created = 0
-    for spec in PROJECTS:
+    for spec in (*PROJECTS, *PLANTED_PROJECTS):
         lead = User.objects.get(email=spec["lead"])
         lead_org = lead.memberships.get(role="partnership_lead").organisation
         if Project.objects.filter(title=spec["title"], lead_organisation=lead_org).exists():
             continue
         created += 1
+        began = timezone.now()
         project = projects.project_create(
             title=spec["title"], lead_organisation=lead_org, actor=lead
         )
@@ -115,6 +124,10 @@ def seed_projects() -> int:
         # Declarations and the panel's sign-offs take it on to its state.
         created += seed_review(project=project, state=spec["state"])
         if "delivery" in spec:
+            # Proposed and approved before it started (demo/history.py), then delivered.
+            move_back(project, since=began, to=at(spec["start_date"] - PROPOSED_BEFORE_START))
             project.refresh_from_db()
             created += seed_delivery(project=project, spec=spec)
+        if spec in PLANTED_PROJECTS:
+            plant_breaches(project)
     return created

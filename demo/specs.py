@@ -6,7 +6,32 @@ The case studies' organisations and subjects follow the published record; every 
 date, person and sentence is illustrative demo content, not the published record.
 """
 
-from datetime import date
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from partnerships.dates import add_months
+
+
+def months_ago(months: int) -> date:
+    """The first of the month ``months`` before this one. The projects that have started
+    are dated from the day the demo is loaded, so that on any day their history is
+    one the rules allow: reports due by then submitted, deadlines not yet passed."""
+    return add_months(timezone.localdate().replace(day=1), -months)
+
+
+def last_day_before(day: date) -> date:
+    return day - timedelta(days=1)
+
+
+# Active: started 9 months ago, two quarterly reports submitted, the third (its period just
+# ended) a draft, not yet due.
+HEART_FAILURE_START = months_ago(9)
+# Completed: 18 months of delivery that ended 2 months ago; the final report is being
+# drafted, its deadline 4 months away.
+OSTEOPOROSIS_START = months_ago(20)
+# Closed: a year of delivery that ended over a year ago, its outcome summary published.
+HEP_C_START = months_ago(26)
 
 COMMON = {
     "kind": "collaborative",
@@ -270,8 +295,8 @@ PROJECTS = [
         "industry": "industry@astrazeneca.example",
         "state": "approved",
         "delivery": "active",
-        "start_date": date(2026, 1, 5),
-        "end_date": date(2027, 12, 31),
+        "start_date": HEART_FAILURE_START,
+        "end_date": last_day_before(add_months(HEART_FAILURE_START, 24)),
         "therapy_area": "Cardiovascular",
         "population_need": "Four in five people with heart failure in Greater Manchester are "
         "diagnosed in hospital, often after an emergency admission.",
@@ -288,7 +313,7 @@ PROJECTS = [
                 "80",
                 "GP clinical system audit",
                 "quarterly",
-                date(2025, 12, 31),
+                last_day_before(HEART_FAILURE_START),
             ),
             (
                 "People with a raised NT-proBNP who have an echocardiogram within 6 weeks",
@@ -298,7 +323,7 @@ PROJECTS = [
                 "75",
                 "Community echocardiography service records",
                 "quarterly",
-                date(2025, 12, 31),
+                last_day_before(HEART_FAILURE_START),
             ),
         ],
         "summary": "Greater Manchester ICB and AstraZeneca are working with GP practices and "
@@ -337,8 +362,8 @@ PROJECTS = [
         "industry": "industry@sanofi.example",
         "state": "approved",
         "delivery": "completed",
-        "start_date": date(2025, 4, 1),
-        "end_date": date(2026, 9, 30),
+        "start_date": OSTEOPOROSIS_START,
+        "end_date": last_day_before(add_months(OSTEOPOROSIS_START, 18)),
         "therapy_area": "Musculoskeletal",
         "population_need": "Fewer than half of people over 50 who break a bone after a minor "
         "fall are assessed for osteoporosis.",
@@ -352,7 +377,7 @@ PROJECTS = [
                 "80",
                 "Fracture liaison service records",
                 "quarterly",
-                date(2025, 3, 31),
+                last_day_before(OSTEOPOROSIS_START),
             ),
         ],
         "summary": "Lancashire and South Cumbria ICB and Sanofi are extending the fracture "
@@ -385,8 +410,8 @@ PROJECTS = [
         "industry": "industry@gilead.example",
         "state": "approved",
         "delivery": "closed",
-        "start_date": date(2024, 10, 1),
-        "end_date": date(2025, 9, 30),
+        "start_date": HEP_C_START,
+        "end_date": last_day_before(add_months(HEP_C_START, 12)),
         "therapy_area": "Infectious diseases",
         "population_need": "Many people who inject drugs use needle and syringe programmes "
         "but are never offered a hepatitis C test there.",
@@ -403,7 +428,7 @@ PROJECTS = [
                 "60",
                 "Provider case management system",
                 "quarterly",
-                date(2024, 9, 30),
+                last_day_before(HEP_C_START),
             ),
             (
                 "Median days from a positive test to starting treatment",
@@ -413,7 +438,7 @@ PROJECTS = [
                 "21",
                 "Operational delivery network treatment records",
                 "quarterly",
-                date(2024, 9, 30),
+                last_day_before(HEP_C_START),
             ),
         ],
         "summary": "The NHS Addictions Provider Alliance and Gilead Sciences offered hepatitis C "

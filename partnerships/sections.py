@@ -150,8 +150,12 @@ def measure_problems(project: Project) -> list[str]:
     a baseline and a target (each a value and a date), a data source and a collection
     frequency. The submission rule and the outcome measures gate both apply it; each problem
     names the objective or the measure."""
-    objectives = list(project.objectives.all())
-    measures = list(project.measures.all())
+    return measure_problems_of(list(project.objectives.all()), list(project.measures.all()))
+
+
+def measure_problems_of(objectives, measures) -> list[str]:
+    """measure_problems for the given objectives and measures (the compliance check gives
+    those a project had when its outcome measures gate was approved)."""
     problems = []
     if not objectives and not measures:
         problems.append("there are no outcome measures yet: each objective needs at least one")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "partnerships",
     "governance",
     "outcomes",
+    "compliance",
     "api",
     "demo",
 ]

@@ -8,25 +8,62 @@ from decimal import Decimal
 from demo.scale.rows import utc
 from demo.scale.words import DID_NOT, LESSONS, WORKED
 from outcomes.models import FinalReport, Lesson, MeasureValue, OutcomeReport
-from partnerships.models import Project
+from outcomes.schedule import report_periods
+from partnerships.models import Document, DocumentVersion, Project
 
 S = Project.Status
+# What the agreement's row says of its (absent) file.
+AGREEMENT_SIZE = 48213
+AGREEMENT_SHA256 = "0" * 64
 
 
 class DeliveryRows:
     """Delivery's rows, for the project builder (demo.scale.projects)."""
 
+    def agreement(self, p) -> None:
+        """The signed written agreement, uploaded a week before the start (DESIGN rule 4).
+        Its row only: the benchmark stores no file, so downloading it is a 404."""
+        at = utc(p.start - datetime.timedelta(days=7))
+        dpk = self.ids[Document].take()
+        self.rows[Document].append(
+            (dpk, p.pk, Document.Kind.AGREEMENT, "Signed collaborative working agreement", at)
+        )
+        self.rows[DocumentVersion].append(
+            (
+                self.ids[DocumentVersion].take(),
+                dpk,
+                1,
+                f"documents/scale/agreement-{p.pk}.pdf",
+                "signed-agreement.pdf",
+                "application/pdf",
+                AGREEMENT_SIZE,
+                AGREEMENT_SHA256,
+                p.lead,
+                at,
+            )
+        )
+        self.transition(
+            p,
+            p.lead,
+            at,
+            "document_upload",
+            "Uploaded “Signed collaborative working agreement” version 1",
+            "",
+            "",
+        )
+
     def deliver(self, p) -> None:
-        """Started on the start date; an outcome report for each quarter that has ended."""
+        """Started on the start date, with its signed agreement; an outcome report for each
+        period of the portal's schedule (outcomes.schedule) that has ended."""
+        self.agreement(p)
         began = utc(p.start)
         self.transition(p, p.lead, began, "activate", "Started", "approved", "active")
         # Quarterly outcome reports while delivering.
-        period_start, last = p.start, min(p.end, self.today)
-        while True:
-            period_end = period_start + datetime.timedelta(days=91)
-            if period_end > last:
+        last = min(p.end, self.today)
+        for period in report_periods(p.start, p.end, ["quarterly"] * len(p.measures)):
+            if period.end > last:
                 break
-            due = period_end + datetime.timedelta(days=30)
+            period_start, period_end, due = period.start, period.end, period.due_date
             rpk = self.ids[OutcomeReport].take()
             done = due <= self.today or self.rng.random() < 0.5
             at = utc(min(due, self.today))
@@ -82,7 +119,6 @@ class DeliveryRows:
                         at,
                     )
                 )
-            period_start = period_end + datetime.timedelta(days=1)
 
     def close(self, p) -> None:
         """Delivery completed; the final report, published when the project is closed."""

@@ -36,9 +36,15 @@ def key_pages() -> list[Page]:
     """Each key page of issue 6 with the person who asks for it: the industry member, the
     partnership lead and the panel member with the most projects or gates, so the pages
     show full lists."""
-    industry = _busiest(
-        TeamMember.objects.filter(role=TeamMember.Role.MEMBER), "user_id"
-    )  # on the most projects
+    # On the most projects, among those with a final report awaited (so that list shows too).
+    members = TeamMember.objects.filter(role=TeamMember.Role.MEMBER)
+    awaiting = members.filter(
+        project__status=Project.Status.COMPLETED,
+        project__outcome_summary_published_at__isnull=True,
+    ).values("user_id")
+    if awaiting.exists():
+        members = members.filter(user_id__in=awaiting)
+    industry = _busiest(members, "user_id")
     open_gates = Gate.objects.filter(
         status__in=Gate.OPEN_STATUSES, project__status=Project.Status.SUBMITTED
     )

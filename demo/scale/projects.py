@@ -24,6 +24,7 @@ from partnerships.models import (
     ProjectUserObjectPermission,
     TeamMember,
 )
+from partnerships.selectors.final_reports import final_report_cutoff
 
 S = Project.Status
 
@@ -61,6 +62,11 @@ def project_status(rng: random.Random, created: datetime.date, today: datetime.d
     return status
 
 
+def _shifted(delta: datetime.timedelta, *moments):
+    """Each date or time ``delta`` later (None stays None)."""
+    return tuple(m + delta if m is not None else None for m in moments)
+
+
 @dataclass
 class Plan:
     """What one project will be: drawn first, then written out stage by stage."""
@@ -96,6 +102,8 @@ class Plan:
     industry: int | None = None
     measures: list[int] = field(default_factory=list)
     panel: list[int] = field(default_factory=list)
+    eligible: list[int] = field(default_factory=list)  # reviewers who may sign off
+    undeclared: bool = False  # someone on the panel has not declared yet
 
 
 class ProjectBuilder(ReviewRows, DeliveryRows):
@@ -166,11 +174,6 @@ class ProjectBuilder(ReviewRows, DeliveryRows):
         )
         if submitted_at and submitted_at.date() > self.today:
             submitted_at = utc(self.today)
-        reference = None
-        if submitted:
-            year = submitted_at.year
-            self.counters[year] = self.counters.get(year, 0) + 1
-            reference = f"CW-{year}-{self.counters[year]:04d}"
         decided = (
             submitted_at + datetime.timedelta(days=self.rng.randrange(20, 60))
             if submitted
@@ -182,9 +185,31 @@ class ProjectBuilder(ReviewRows, DeliveryRows):
         end = start + datetime.timedelta(days=self.rng.choice((365, 545, 730)))
         if status in (S.COMPLETED, S.CLOSED) and end >= self.today:
             end = self.today - datetime.timedelta(days=self.rng.randrange(1, 120))
-            start = min(start, end - datetime.timedelta(days=180))
+            # Finished by now: the whole history happened that much earlier, so that it was
+            # still proposed, approved and published before it started (DESIGN rule 4).
+            start, created, created_at, submitted_at, decided = _shifted(
+                min(start, end - datetime.timedelta(days=180)) - start,
+                start,
+                created,
+                created_at,
+                submitted_at,
+                decided,
+            )
         if status in DELIVERED and start > self.today:
             start = self.today
+        if status == S.COMPLETED and end < final_report_cutoff(self.today):
+            # Still awaiting its final report, so it ended within the deadline (DESIGN rule
+            # 9): the whole history happened that much later.
+            later = self.today - datetime.timedelta(days=self.rng.randrange(1, 120)) - end
+            end += later
+            start, created, created_at, submitted_at, decided = _shifted(
+                later, start, created, created_at, submitted_at, decided
+            )
+        reference = None
+        if submitted:
+            year = submitted_at.year
+            self.counters[year] = self.counters.get(year, 0) + 1
+            reference = f"CW-{year}-{self.counters[year]:04d}"
         published = decided if status in PUBLIC else None
         ended = end if status in (S.COMPLETED, S.CLOSED) else None
         closed_at = (

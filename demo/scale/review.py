@@ -27,18 +27,28 @@ class ReviewRows:
             (p.deputy, Declaration.Role.TEAM_MEMBER),
             (p.industry, Declaration.Role.TEAM_MEMBER),
         )
+        # The first two panel members always declare a nil return, so that every gate has
+        # two eligible reviewers (DESIGN rule 6); the others may have an interest, or (while
+        # the project is submitted) not have declared yet.
+        always = set(panel[:2])
+        p.eligible, p.undeclared = [], False
         for offset, (person, role) in enumerate(
             team + tuple((p, Declaration.Role.REVIEWER) for p in panel)
         ):
             at = p.submitted_at + datetime.timedelta(hours=offset + 1)
+            reviewer = role == Declaration.Role.REVIEWER
             if (
                 p.status == S.SUBMITTED
-                and role == Declaration.Role.REVIEWER
+                and reviewer
                 and self.rng.random() < 0.4
+                and person not in always
             ):
+                p.undeclared = True
                 continue  # some reviewers have not declared yet
             dpk = self.ids[Declaration].take()
-            interest = self.rng.random() < 0.03
+            interest = self.rng.random() < 0.03 and not (reviewer and person in always)
+            if reviewer and not interest:
+                p.eligible.append(person)
             self.rows[Declaration].append((dpk, person, p.pk, role, not interest, at, None, at))
             self.audit.add(
                 at,
@@ -84,7 +94,11 @@ class ReviewRows:
         changes_kind = self.rng.choice(GATE_KINDS) if p.status == S.CHANGES_REQUESTED else None
         for g, kind in enumerate(GATE_KINDS):
             gpk = self.ids[Gate].take()
-            reviewers = [p for p in p.panel if self.rng.random() < 0.9][:3] or p.panel[:2]
+            # Only eligible reviewers sign off: on the panel, declared, with no interest.
+            drawn = [r for r in p.panel if self.rng.random() < 0.9]
+            reviewers = [r for r in drawn if r in p.eligible][:3]
+            if len(reviewers) < 2:
+                reviewers = p.eligible[:2]
             if p.status == S.SUBMITTED:
                 gstatus = self.rng.choice(
                     (Gate.Status.PENDING, Gate.Status.IN_REVIEW, Gate.Status.APPROVED)
@@ -94,6 +108,9 @@ class ReviewRows:
                     Gate.Status.IN_REVIEW: ["approve"],
                     Gate.Status.APPROVED: ["approve", "approve"],
                 }[gstatus]
+                if kind == Gate.Kind.CONFLICTS and p.undeclared and decisions == ["approve"] * 2:
+                    # Not approved while anyone on the panel has not declared.
+                    gstatus, decisions = Gate.Status.IN_REVIEW, ["approve"]
                 opened = p.submitted_at
             else:
                 opened = p.submitted_at

@@ -12,6 +12,8 @@ from demo.scale.copy import Table
 from governance.models import ConflictManagement, Declaration, Gate, Interest, Review, SignOff
 from outcomes.models import FinalReport, Lesson, MeasureValue, OutcomeReport
 from partnerships.models import (
+    Document,
+    DocumentVersion,
     Objective,
     OutcomeMeasure,
     Partner,
@@ -307,6 +309,19 @@ COLUMNS = {
         "published_at",
         "created_at",
         "updated_at",
+    ),
+    Document: ("id", "project_id", "kind", "title", "created_at"),
+    DocumentVersion: (
+        "id",
+        "document_id",
+        "number",
+        "file",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by_id",
+        "uploaded_at",
     ),
     Lesson: (
         "id",

@@ -20,7 +20,8 @@ from django.db import connection, transaction
 from demo.scale.copy import Table
 from demo.scale.people import Cast, organisations
 from demo.scale.projects import ProjectBuilder
-from demo.scale.rows import COLUMNS, Audit, Ids
+from demo.scale.rows import COLUMNS, Audit, Ids, utc
+from governance.models import PanelMember
 from partnerships.models import ReferenceCounter
 
 MARKER_TABLE = "portal_scale_dataset"
@@ -63,6 +64,10 @@ def seed(
     today = today or datetime.date.today()
     with transaction.atomic():
         cast = organisations(rng, prefix)
+        # Every panel member sat on the panel before the first project (seats made now
+        # would postdate every sign-off of the ten years).
+        seated = utc(today - datetime.timedelta(days=365 * years + 30))
+        PanelMember.objects.filter(panel_id__in=cast.panel_ids.values()).update(created_at=seated)
         log(f"{len(cast.icbs)} ICBs, {len(cast.companies)} companies, people and panels")
         counts = _projects(rng, cast, projects, today, years, log)
         _mark(projects, seed)

@@ -87,18 +87,41 @@ class Eligibility:
         return not self.problems
 
 
+def eligibility_problems(
+    *,
+    panel_name: str | None,
+    on_panel: bool,
+    on_team: bool,
+    partner_names: list[str],
+    declared: bool,
+    conflicted: bool,
+) -> list[str]:
+    """DESIGN rule 6 from the facts about one reviewer and one project: why they may not
+    sign off its gates (empty: they may). ``eligibility`` gathers the facts for one person
+    now; the compliance check gathers them for every sign-off at the time it was made."""
+    problems = []
+    if panel_name is None:
+        problems.append("the lead organisation has no governance panel")
+    elif not on_panel:
+        problems.append(f"you do not sit on the {panel_name}, which reviews this project")
+    if on_team:
+        problems.append("you are on the project team")
+    if partner_names:
+        problems.append(
+            "you are a member of a partner organisation (" + ", ".join(sorted(partner_names)) + ")"
+        )
+    if not declared:
+        problems.append("you have not declared your interests in this project")
+    elif conflicted:
+        problems.append("you have declared an interest in this project")
+    return problems
+
+
 def eligibility(user, project: Project, panel: Panel | None = None) -> Eligibility:
     """DESIGN rule 6, in one place: the reviewer sits on the panel, is not on the team or a
     member of a partner organisation (other than the lead body whose panel it is), has a
     current declaration for the project, and has declared no conflict in it."""
     panel = panel or panel_for_project(project)
-    problems = []
-    if panel is None:
-        problems.append("the lead organisation has no governance panel")
-    elif not PanelMember.objects.filter(panel=panel, user=user).exists():
-        problems.append(f"you do not sit on the {panel.name}, which reviews this project")
-    if TeamMember.objects.filter(project=project, user=user).exists():
-        problems.append("you are on the project team")
     partner_names = list(
         Membership.objects.filter(
             user=user,
@@ -108,20 +131,20 @@ def eligibility(user, project: Project, panel: Panel | None = None) -> Eligibili
         .values_list("organisation__name", flat=True)
         .distinct()
     )
-    if partner_names:
-        problems.append(
-            "you are a member of a partner organisation (" + ", ".join(sorted(partner_names)) + ")"
-        )
     declaration = (
         Declaration.objects.filter(person=user, project=project)
         .order_by("-declared_at", "-pk")
         .prefetch_related("interests")
         .first()
     )
-    if declaration is None:
-        problems.append("you have not declared your interests in this project")
-    elif declaration.interests.all():
-        problems.append("you have declared an interest in this project")
+    problems = eligibility_problems(
+        panel_name=panel.name if panel is not None else None,
+        on_panel=panel is not None and PanelMember.objects.filter(panel=panel, user=user).exists(),
+        on_team=TeamMember.objects.filter(project=project, user=user).exists(),
+        partner_names=partner_names,
+        declared=declaration is not None,
+        conflicted=bool(declaration and declaration.interests.all()),
+    )
     return Eligibility(problems)
 
 

@@ -10,6 +10,7 @@ from accounts.models import Membership, Organisation, User
 from audit.models import AuditEvent
 from demo import people as demo
 from demo.governance import CONFLICT_PROJECT, CONFLICTED
+from demo.planted import PLANTED_BREACHES, PLANTED_TITLE
 from governance.gates import GATES_BY_KIND
 from governance.models import (
     ConflictManagement,
@@ -85,6 +86,24 @@ def seeded(django_db_setup, django_db_blocker):
 
 @pytest.mark.usefixtures("seeded", "db")
 class TestTheDemo:
+    def test_the_compliance_check_finds_only_the_planted_breaches(self):
+        """Every project keeps the rules on the day the demo is loaded, but the one whose
+        title says it breaks them on purpose, for the auditors' compliance page."""
+        from compliance.services.check import compliance_check
+
+        found = {(b.title, b.code) for b in compliance_check()}
+        assert found == PLANTED_BREACHES
+
+    def test_the_started_projects_history_is_dated_before_their_start(self):
+        from governance.models import Gate as G
+
+        for title in (HEART_FAILURE, OSTEOPOROSIS, HEP_C_TESTING):
+            project = Project.objects.get(title=title)
+            published = project.summary_published_at.date()
+            assert published < project.start_date
+            decided = G.objects.filter(project=project).values_list("decided_at", flat=True)
+            assert all(d.date() < project.start_date for d in decided)
+
     def test_demo_has_the_case_study_partners_and_every_role(self):
         names = set(Organisation.objects.values_list("name", flat=True))
         for expected in (
@@ -129,6 +148,7 @@ class TestTheDemo:
             HEART_FAILURE: "active",
             OSTEOPOROSIS: "completed",
             HEP_C_TESTING: "closed",
+            PLANTED_TITLE: "active",
         }
         partners = set(Project.objects.values_list("title", "partners__organisation__name"))
         assert ("Improving asthma care", "AstraZeneca") in partners
@@ -156,7 +176,8 @@ class TestTheDemo:
         page = client.get(f"/register/{closed.reference}/")
         assert "22% to 62% of clients" in page.content.decode()
         page = client.get(f"/register/{completed.reference}/")
-        assert b"outcome summary is due to be published by 30 March 2027" in page.content
+        deadline = f"{completed.final_report_deadline:%-d %B %Y}"
+        assert f"outcome summary is due to be published by {deadline}".encode() in page.content
 
     def test_every_nhs_lead_organisation_has_a_panel_with_a_chair_and_two_members(self):
         leads = Organisation.objects.filter(led_projects__isnull=False).distinct()
@@ -248,7 +269,7 @@ class TestTheDemo:
         assert response.status_code == 200
         page = response.content.decode()
         published = Project.objects.filter(status__in=["approved", "active", "completed", "closed"])
-        assert published.count() == 5
+        assert published.count() == 6  # five, and the planted breaches
         for project in published:
             assert project.summary_published_at is not None
             assert project.title in page

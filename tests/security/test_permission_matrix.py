@@ -114,6 +114,9 @@ POLICY: dict[str, P] = {
     "home": P(read=PUBLIC),
     "healthz": P(read=PUBLIC),
     "audit-trail": P(read=EVERYWHERE, write=EVERYWHERE),  # POST checks the hash chain
+    # compliance
+    "compliance:breach-list": P(read=EVERYWHERE),
+    "compliance:breach-csv": P(read=EVERYWHERE),
     # accounts
     "accounts:directory": P(read=PUBLIC),
     "accounts:organisation-list": P(read=SIGNED_IN),

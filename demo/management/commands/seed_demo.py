@@ -12,6 +12,7 @@ from accounts.models import Organisation, User
 from accounts.selectors import profile_for
 from demo import people as demo
 from demo.governance import seed_annual_declarations, seed_panels
+from demo.history import seats_before_reviews
 from demo.projects import seed_projects
 
 
@@ -78,4 +79,6 @@ class Command(BaseCommand):
                 RecoveryCodes.activate(user)
                 created += 1
         # Panels first: submitting a project opens its gates for its lead's default panel.
-        return created + seed_panels() + seed_projects() + seed_annual_declarations()
+        created += seed_panels() + seed_projects() + seed_annual_declarations()
+        seats_before_reviews()
+        return created
