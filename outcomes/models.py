@@ -8,7 +8,8 @@ from django.urls import reverse
 
 
 class DisclosureDocument(models.Model):
-    """One PDF: a project's disclosure or an ICB's register extract for a year.
+    """One PDF: a project's disclosure, an ICB's register extract for a year, or an ICB's
+    audit pack for a period (made by compliance, which builds its snapshot).
 
     ``content_hash`` is the SHA-256 of the canonical JSON of ``snapshot``, the data the PDF
     is rendered from; it is unique, so asking again for unchanged data returns this row.
@@ -18,6 +19,7 @@ class DisclosureDocument(models.Model):
     class Kind(models.TextChoices):
         PROJECT = "project", "Project disclosure"
         REGISTER_EXTRACT = "register_extract", "Register extract"
+        AUDIT_PACK = "audit_pack", "Audit pack"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -41,9 +43,11 @@ class DisclosureDocument(models.Model):
         null=True,
         blank=True,
         related_name="disclosure_extracts",
-        help_text="The ICB of a register extract.",
+        help_text="The ICB of a register extract or an audit pack.",
     )
     year = models.PositiveSmallIntegerField(null=True, blank=True)
+    period_from = models.DateField(null=True, blank=True, help_text="An audit pack's period.")
+    period_to = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
     snapshot = models.JSONField(help_text="The data the PDF is rendered from.")
@@ -71,6 +75,7 @@ class DisclosureDocument(models.Model):
             models.Index(fields=["project", "-created_at"]),
             models.Index(fields=["organisation", "year", "-created_at"]),
             models.Index(fields=["status", "started_at"]),
+            models.Index(fields=["kind", "-created_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -78,6 +83,13 @@ class DisclosureDocument(models.Model):
                     models.Q(kind="project", project__isnull=False)
                     | models.Q(
                         kind="register_extract", organisation__isnull=False, year__isnull=False
+                    )
+                    | models.Q(
+                        kind="audit_pack",
+                        organisation__isnull=False,
+                        period_from__isnull=False,
+                        period_to__isnull=False,
+                        period_from__lte=models.F("period_to"),
                     )
                 ),
                 name="disclosure_document_subject",
@@ -98,9 +110,22 @@ class DisclosureDocument(models.Model):
     def subject(self) -> str:
         if self.kind == self.Kind.PROJECT:
             return f"disclosure of {self.snapshot.get('project', {}).get('reference') or 'project'}"
+        if self.kind == self.Kind.AUDIT_PACK:
+            return f"audit pack {self.organisation_name} {self.period_label}"
         return (
             f"register extract {self.snapshot.get('organisation', {}).get('name', '')} {self.year}"
         )
+
+    @property
+    def organisation_name(self) -> str:
+        return self.snapshot.get("organisation", {}).get("name", "")
+
+    @property
+    def period_label(self) -> str:
+        """An audit pack's period, "1 April 2025 to 31 March 2026"."""
+        if self.period_from is None or self.period_to is None:
+            return ""
+        return f"{self.period_from:%-d %B %Y} to {self.period_to:%-d %B %Y}"
 
     @property
     def is_pending(self) -> bool:

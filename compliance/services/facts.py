@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from accounts.models import Membership, Organisation, User
 from audit.models import AuditEvent
 from governance.models import Declaration, Gate, Interest, PanelMember, Review, SignOff
+from governance.selectors.gates import eligibility_problems
 from partnerships.models import Partner, Project, TeamMember
 
 
@@ -232,3 +233,29 @@ class Scope:
     def on_team_at(self, project_id: int, person_id: int, when) -> bool:
         joined = self.team.get(project_id, {}).get(person_id)
         return joined is not None and joined <= when
+
+    def eligibility_problems_at(self, project_id: int, person_id: int, when) -> list[str]:
+        """Why the person could not sign off the project's gates at ``when`` (governance's
+        rule, with the facts of that moment); empty when they could. Panel seats keep no
+        history of removals, so the person is taken to sit on the reviewing panel."""
+        review = self.reviews.get(project_id)
+        declaration = self.declaration_at(project_id, person_id, when)
+        return eligibility_problems(
+            panel_name=review.panel_name if review else None,
+            on_panel=True,
+            on_team=self.on_team_at(project_id, person_id, when),
+            partner_names=self.partner_names_at(project_id, person_id, when),
+            declared=declaration is not None,
+            conflicted=bool(declaration and declaration.conflicted),
+        )
+
+    def panel_at(self, project_id: int, when) -> list[int]:
+        """The members of the project's reviewing panel who had joined it by ``when``."""
+        review = self.reviews.get(project_id)
+        if review is None:
+            return []
+        return [
+            person
+            for person, joined in self.seats.get(review.panel_id, {}).items()
+            if joined <= when
+        ]

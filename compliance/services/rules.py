@@ -18,7 +18,6 @@ from django.utils import timezone
 from compliance.services.facts import Scope, SignOffRow
 from governance.gates import GATES_BY_KIND, gate_state
 from governance.models import Gate, Panel, SignOff
-from governance.selectors.gates import eligibility_problems
 from outcomes.models import OutcomeReport
 from outcomes.schedule import report_periods
 from partnerships.models import (
@@ -106,20 +105,12 @@ def _sign_off_problems(scope: Scope, sign_off: SignOffRow) -> list[str]:
 
 
 def _eligibility_then(scope: Scope, sign_off: SignOffRow) -> list[str]:
-    review = scope.reviews.get(sign_off.project_id)
-    project, person, when = sign_off.project_id, sign_off.reviewer_id, sign_off.created_at
-    declaration = scope.declaration_at(project, person, when)
-    return eligibility_problems(
-        panel_name=review.panel_name if review else None,
-        on_panel=True,
-        on_team=scope.on_team_at(project, person, when),
-        partner_names=scope.partner_names_at(project, person, when),
-        declared=declaration is not None,
-        conflicted=bool(declaration and declaration.conflicted),
+    return scope.eligibility_problems_at(
+        sign_off.project_id, sign_off.reviewer_id, sign_off.created_at
     )
 
 
-def _third_person(problem: str) -> str:
+def third_person(problem: str) -> str:
     """An eligibility problem, said of the reviewer in the past: "you are on the project
     team" becomes "was on the project team"."""
     for mine, theirs in (("you are", "was"), ("you have", "had"), ("your", "their")):
@@ -190,7 +181,7 @@ def ineligible_sign_off(scope: Scope) -> Found:
     ]
     names = scope.people(row.reviewer_id for row, _ in found)
     for row, problems in found:
-        reasons = "; ".join(_third_person(p) for p in problems)
+        reasons = "; ".join(third_person(p) for p in problems)
         yield (
             row.project_id,
             (

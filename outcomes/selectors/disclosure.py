@@ -2,8 +2,8 @@
 
 Project disclosures: the project's team (its industry members among them) and auditors and
 administrators. Register extracts: auditors and administrators, and the panel members and
-chairs of the ICB. Transfers of value: auditors and administrators, and a company's own
-members for their company.
+chairs of the ICB. Audit packs (made by compliance): auditors and administrators. Transfers
+of value: auditors and administrators, and a company's own members for their company.
 """
 
 import datetime
@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import Membership, Organisation
+from accounts.selectors import profile_for
 from governance.models import PanelMember
 from governance.selectors.register import published_projects
 from outcomes.models import DisclosureDocument
@@ -86,6 +87,20 @@ def extract_years() -> list[int]:
     return sorted(years, reverse=True)
 
 
+# Audit packs ---------------------------------------------------------------------------------
+
+
+def can_use_audit_packs(user) -> bool:
+    """Auditors and administrators, as for the audit trail and the compliance check."""
+    return bool(user.is_authenticated and profile_for(user).can_audit)
+
+
+def audit_pack_documents() -> QuerySet[DisclosureDocument]:
+    return DisclosureDocument.objects.filter(
+        kind=DisclosureDocument.Kind.AUDIT_PACK
+    ).select_related("organisation", "requested_by")
+
+
 # Any document ----------------------------------------------------------------------------
 
 
@@ -94,6 +109,8 @@ def can_use_document(user, document: DisclosureDocument) -> bool:
         return project_selectors.can_view(user, document.project) and can_use_project_disclosures(
             user, document.project
         )
+    if document.kind == DisclosureDocument.Kind.AUDIT_PACK:
+        return can_use_audit_packs(user)
     return extract_organisations_for(user=user).filter(pk=document.organisation_id).exists()
 
 

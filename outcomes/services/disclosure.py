@@ -34,6 +34,7 @@ S = DisclosureDocument.Status
 TEMPLATES = {
     K.PROJECT: "outcomes/pdf/project.html",
     K.REGISTER_EXTRACT: "outcomes/pdf/extract.html",
+    K.AUDIT_PACK: "outcomes/pdf/audit_pack.html",
 }
 # A document still "running" after this long lost its worker (the render task's time limit
 # is shorter); the sweeper queues it again, or marks it failed after MAX_ATTEMPTS.
@@ -111,6 +112,19 @@ def disclosure_request(
     snapshot, subject = _subject(
         kind=kind, project=project, organisation=organisation, year=year, actor=actor
     )
+    return disclosure_issue(kind=kind, snapshot=snapshot, subject=subject, actor=actor, queue=queue)
+
+
+def disclosure_issue(
+    *, kind: str, snapshot: dict, subject: dict, actor: User | None, queue: bool = True
+) -> DisclosureDocument:
+    """The document for ``snapshot``, already checked and taken by the caller: the one made
+    from the same data if there is one (a failed one is queued again), else a new one with
+    the next document number, queued for rendering after commit. ``subject`` is the row's
+    subject fields (project; or organisation and year, or period_from and period_to).
+
+    disclosure_request calls it for the kinds this app builds; an app above this one (the
+    compliance app's audit pack) calls it with a snapshot of its own making."""
     digest = content_hash(snapshot)
     with transaction.atomic():
         document = (

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.forms import apply_service_errors
@@ -24,17 +25,17 @@ K = DisclosureDocument.Kind
 S = DisclosureDocument.Status
 
 
-def _statuses(documents) -> str:
+def document_statuses(documents) -> str:
     """What the page shows, in the form the status endpoint compares against."""
     return ",".join(f"{d.pk}:{d.status}" for d in documents)
 
 
-def _status_json(documents) -> JsonResponse:
+def documents_status_json(documents) -> JsonResponse:
     documents = list(documents)
     response = JsonResponse(
         {
             "pending": any(d.is_pending for d in documents),
-            "statuses": _statuses(documents),
+            "statuses": document_statuses(documents),
             "documents": [
                 {
                     "id": d.pk,
@@ -50,7 +51,7 @@ def _status_json(documents) -> JsonResponse:
     return response
 
 
-def _requested_message(request, document: DisclosureDocument) -> None:
+def requested_message(request, document: DisclosureDocument) -> None:
     if document.status == S.READY:
         messages.success(
             request,
@@ -78,7 +79,7 @@ def project_disclosure(request, pk):
             "project": project,
             "documents": documents,
             "pending": any(d.is_pending for d in documents),
-            "statuses": _statuses(documents),
+            "statuses": document_statuses(documents),
             "status_url": reverse("outcomes:disclosure-project-status", args=[project.pk]),
         },
     )
@@ -87,7 +88,7 @@ def project_disclosure(request, pk):
 @login_required
 def project_disclosure_status(request, pk):
     project = selectors.project_for_disclosure(user=request.user, pk=pk)
-    return _status_json(selectors.project_documents(project))
+    return documents_status_json(selectors.project_documents(project))
 
 
 @login_required
@@ -95,7 +96,7 @@ def project_disclosure_status(request, pk):
 def project_disclosure_request(request, pk):
     project = selectors.project_for_disclosure(user=request.user, pk=pk)
     document = services.disclosure_request(kind=K.PROJECT, project=project, actor=request.user)
-    _requested_message(request, document)
+    requested_message(request, document)
     return redirect("outcomes:disclosure-project", pk=project.pk)
 
 
@@ -111,7 +112,7 @@ def _extract_page(request, form):
             "form": form,
             "documents": documents,
             "pending": any(d.is_pending for d in documents),
-            "statuses": _statuses(documents),
+            "statuses": document_statuses(documents),
             "status_url": reverse("outcomes:disclosure-extracts-status"),
         },
     )
@@ -133,7 +134,7 @@ def extract_list(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            _requested_message(request, document)
+            requested_message(request, document)
             return redirect("outcomes:disclosure-extracts")
     return _extract_page(request, form)
 
@@ -142,13 +143,20 @@ def extract_list(request):
 def extract_status(request):
     if not selectors.can_use_extracts(request.user):
         raise PermissionDenied
-    return _status_json(selectors.extract_documents_for(user=request.user))
+    return documents_status_json(selectors.extract_documents_for(user=request.user))
 
 
 # Any document --------------------------------------------------------------------------------
 
 
-def _back(document: DisclosureDocument):
+def _back(request, document: DisclosureDocument):
+    """To the page the retry was asked from (a document table says which), else the
+    document's own list."""
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     if document.kind == K.PROJECT:
         return redirect("outcomes:disclosure-project", pk=document.project_id)
     return redirect("outcomes:disclosure-extracts")
@@ -164,7 +172,7 @@ def document_retry(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"{document.document_number} will be tried again.")
-    return _back(document)
+    return _back(request, document)
 
 
 @login_required
