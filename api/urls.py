@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import pages
-from api.views import governance, me, outcomes, projects
+from api.views import audit_packs, governance, me, outcomes, projects
 
 app_name = "api"
 
@@ -46,6 +46,7 @@ v1 = [
         name="disclosure-list",
     ),
     path("disclosures/<int:pk>/", outcomes.DisclosureDetail.as_view(), name="disclosure-detail"),
+    path("audit-packs/", audit_packs.AuditPackList.as_view(), name="audit-pack-list"),
     path(
         "disclosures/<int:pk>/download/",
         outcomes.DisclosureDownload.as_view(),

@@ -130,3 +130,48 @@ class DisclosureDocumentSerializer(serializers.ModelSerializer):
 
 
 # The public register ----------------------------------------------------------------------
+
+
+# Audit packs --------------------------------------------------------------------------------
+
+
+class AuditPackSerializer(DisclosureDocumentSerializer):
+    organisation = serializers.IntegerField(source="organisation_id")
+    organisation_name = serializers.CharField(source="organisation.name")
+
+    class Meta(DisclosureDocumentSerializer.Meta):
+        fields = [
+            *DisclosureDocumentSerializer.Meta.fields,
+            "organisation",
+            "organisation_name",
+            "period_from",
+            "period_to",
+        ]
+
+
+class AuditPackRequestSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(
+        help_text="The lead organisation: an ICB or other NHS body.",
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages={
+            "required": "Choose the lead organisation",
+            "invalid": "Choose an ICB or other NHS body from the list",
+            "min_value": "Choose an ICB or other NHS body from the list",
+            "max_value": "Choose an ICB or other NHS body from the list",
+        },
+    )
+    period_from = serializers.DateField(
+        help_text="The first day of the period.",
+        error_messages={
+            "required": "Enter the start of the period",
+            "invalid": "Enter the start of the period as a date, for example 2025-04-01",
+        },
+    )
+    period_to = serializers.DateField(
+        help_text="The last day of the period.",
+        error_messages={
+            "required": "Enter the end of the period",
+            "invalid": "Enter the end of the period as a date, for example 2026-03-31",
+        },
+    )

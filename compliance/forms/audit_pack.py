@@ -7,7 +7,7 @@ from partnerships.forms.fields import DateField
 class AuditPackForm(forms.Form):
     """The organisation and period of an audit pack; the service checks the period."""
 
-    icb = forms.ModelChoiceField(
+    organisation = forms.ModelChoiceField(
         queryset=compliance_icbs(),
         label="Lead organisation (an ICB or other NHS body)",
         empty_label="Choose the lead organisation",

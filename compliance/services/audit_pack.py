@@ -451,7 +451,7 @@ def audit_pack_snapshot(
 def _checked(organisation, period_from, period_to, today) -> dict:
     errors = {}
     if organisation is None or organisation.kind not in Organisation.NHS_KINDS:
-        errors["icb"] = "Choose an ICB or other NHS body from the list"
+        errors["organisation"] = "Choose an ICB or other NHS body from the list"
     if period_from is None:
         errors["period_from"] = "Enter the start of the period"
     elif period_from > today:

@@ -37,7 +37,7 @@ def audit_pack_list(request):
     if posted and form.is_valid():
         try:
             document = audit_pack_request(
-                organisation=form.cleaned_data["icb"],
+                organisation=form.cleaned_data["organisation"],
                 period_from=form.cleaned_data["period_from"],
                 period_to=form.cleaned_data["period_to"],
                 actor=request.user,

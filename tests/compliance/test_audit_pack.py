@@ -379,7 +379,7 @@ def test_requesting_from_the_page_lists_the_pack(client, approved, icb, auditor)
     response = client.post(
         PAGE,
         {
-            "icb": icb.pk,
+            "organisation": icb.pk,
             **date_fields("period_from", period_from),
             **date_fields("period_to", period_to),
         },
@@ -415,8 +415,8 @@ def test_a_failed_pack_is_retried_from_the_page(client, approved, icb, auditor):
             {"period_from": datetime.date(2026, 3, 1), "period_to": datetime.date(2026, 1, 1)},
             "The end of the period must be the same as or after its start",
         ),
-        ({"icb": 999999}, "Choose an ICB or other NHS body from the list"),
-        ({"icb": ""}, "Choose the lead organisation"),
+        ({"organisation": 999999}, "Choose an ICB or other NHS body from the list"),
+        ({"organisation": ""}, "Choose the lead organisation"),
         ({"period_from": None}, "Enter the start of the period"),
         ({"period_to": None}, "Enter the end of the period"),
         (
@@ -427,10 +427,10 @@ def test_a_failed_pack_is_retried_from_the_page(client, approved, icb, auditor):
 )
 def test_bad_input_gets_a_clear_message(client, approved, icb, auditor, data, message):
     client.force_login(auditor)
-    values = {"icb": icb.pk, "period_from": datetime.date(2026, 1, 1)}
+    values = {"organisation": icb.pk, "period_from": datetime.date(2026, 1, 1)}
     values["period_to"] = timezone.localdate()
     values.update(data)
-    posted = {"icb": values["icb"]}
+    posted = {"organisation": values["organisation"]}
     for field in ("period_from", "period_to"):
         if values[field] is not None:
             posted.update(date_fields(field, values[field]))
@@ -447,7 +447,7 @@ def test_an_incomplete_date_is_named(client, icb, approved, auditor):
     response = client.post(
         PAGE,
         {
-            "icb": icb.pk,
+            "organisation": icb.pk,
             "period_from_day": "1",
             "period_from_month": "",
             "period_from_year": "2026",

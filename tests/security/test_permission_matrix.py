@@ -117,6 +117,8 @@ POLICY: dict[str, P] = {
     # compliance
     "compliance:breach-list": P(read=EVERYWHERE),
     "compliance:breach-csv": P(read=EVERYWHERE),
+    "compliance:audit-pack-list": P(read=EVERYWHERE, write=EVERYWHERE),
+    "compliance:audit-pack-status": P(read=EVERYWHERE),
     # accounts
     "accounts:directory": P(read=PUBLIC),
     "accounts:organisation-list": P(read=SIGNED_IN),
@@ -238,6 +240,7 @@ POLICY: dict[str, P] = {
     "api:report-detail": project("active", VIEWERS, TEAM | ADMIN),
     "api:report-submit": post_only(LEAD | ADMIN, obj="project", state="active"),
     "api:disclosure-list": project("active", DISCLOSERS, DISCLOSERS),
+    "api:audit-pack-list": P(read=EVERYWHERE, write=EVERYWHERE),
     "api:disclosure-detail": P(read=DISCLOSERS, obj="disclosure", see=DISCLOSERS),
     "api:disclosure-download": P(read=DISCLOSERS, obj="disclosure", see=DISCLOSERS),
     "api:partner-list": P(read=SIGNED_IN),
