@@ -2,11 +2,13 @@
 
 import datetime
 import hashlib
+import io
 import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -456,3 +458,35 @@ def test_an_incomplete_date_is_named(client, icb, approved, auditor):
     )
     assert response.status_code == 400
     assert "Start of the period must include a month" in response.content.decode()
+
+
+# The command line ------------------------------------------------------------------------------
+
+
+def test_the_command_writes_the_pack(approved, icb, tmp_path):
+    output = tmp_path / "pack.pdf"
+    period_from, period_to = this_year()
+    out = io.StringIO()
+    call_command(
+        "audit_pack", icb.ods_code, period_from.isoformat(), period_to.isoformat(),
+        "-o", str(output), stdout=out,
+    )  # fmt: skip
+    document = DisclosureDocument.objects.get(kind=K.AUDIT_PACK)
+    assert document.requested_by is None
+    data = output.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == document.sha256
+    assert document.document_number in out.getvalue()
+    assert approved.reference in pdf_text(data)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["XXX", "2026-01-01", "2026-02-01"], "No ICB or other NHS body has the ODS code 'XXX'"),
+        (["QZZ", "1 April", "2026-02-01"], "'1 April' is not a date"),
+        (["QZZ", "2026-02-01", "2026-01-01"], "The end of the period must be the same as"),
+    ],
+)
+def test_the_command_names_bad_input(icb, tmp_path, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("audit_pack", *args, "-o", str(tmp_path / "pack.pdf"))
