@@ -226,11 +226,19 @@ def _database_backends() -> list[int]:
     return pids
 
 
-def cpu_ticks(portal: subprocess.Popen) -> dict[str, int]:
+def cpu_ticks(portal: subprocess.Popen) -> dict[str, dict[int, int]]:
+    """Each web worker's and each database backend's CPU ticks so far, by process id."""
     return {
-        "web": sum(_ticks(pid) for pid in _children(portal.pid)),
-        "db": sum(_ticks(pid) for pid in _database_backends()),
+        "web": {pid: _ticks(pid) for pid in _children(portal.pid)},
+        "db": {pid: _ticks(pid) for pid in _database_backends()},
     }
+
+
+def ticks_between(before: dict[int, int], after: dict[int, int]) -> int:
+    """The ticks spent between two readings: a process started in between counts from
+    zero; one that ended in between (a database connection closed) is lost, so this
+    undercounts a little rather than going below zero."""
+    return sum(ticks - before.get(pid, 0) for pid, ticks in after.items())
 
 
 def measure_pages(pages, sessions, portal) -> list[dict]:
@@ -246,8 +254,8 @@ def measure_pages(pages, sessions, portal) -> list[dict]:
         run = wrk(page.url, cookie, SECONDS)
         after = cpu_ticks(portal)
         seconds = run["duration_us"] / 1e6
-        web_ms = (after["web"] - before["web"]) * TICK_MS / max(run["requests"], 1)
-        db_ms = (after["db"] - before["db"]) * TICK_MS / max(run["requests"], 1)
+        web_ms = ticks_between(before["web"], after["web"]) * TICK_MS / max(run["requests"], 1)
+        db_ms = ticks_between(before["db"], after["db"]) * TICK_MS / max(run["requests"], 1)
         row = {
             "page": page.name,
             "url": page.url,

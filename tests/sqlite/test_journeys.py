@@ -117,7 +117,14 @@ def test_the_register_is_searched(client):
     assert references(client.get(register, {"q": "kidney"})) == {"CW-2026-0004"}
     assert references(client.get(register, {"q": "renal"})) == {"CW-2026-0004"}
     # A partner's name, a reference typed in full, a phrase, either of two words, a word left out.
-    assert references(client.get(register, {"q": "Boehringer"})) == {"CW-2026-0001", "CW-2026-0004"}
+    with_boehringer = set(
+        Project.objects.filter(
+            summary_published_at__isnull=False,
+            partners__organisation__name__startswith="Boehringer",
+        ).values_list("reference", flat=True)
+    )
+    assert {"CW-2026-0001", "CW-2026-0004"} <= with_boehringer  # and the planted breach's
+    assert references(client.get(register, {"q": "Boehringer"})) == with_boehringer
     assert references(client.get(register, {"q": "cw-2026-0009"})) == {"CW-2026-0009"}
     assert references(client.get(register, {"q": '"heart failure"'})) == {"CW-2026-0007"}
     assert references(client.get(register, {"q": "osteoporosis or hepatitis"})) == {
