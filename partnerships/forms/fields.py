@@ -76,7 +76,7 @@ class DateField(forms.Field):
             raise forms.ValidationError(f"{label} year must include 4 numbers", code="invalid")
         try:
             return datetime.date(parts[2], parts[1], parts[0])
-        except ValueError:
+        except (ValueError, OverflowError):  # a day or month too large for a C long
             raise forms.ValidationError(f"{label} must be a real date", code="invalid") from None
 
     def has_changed(self, initial, data):

@@ -444,6 +444,32 @@ def test_bad_input_gets_a_clear_message(client, approved, icb, auditor, data, me
     assert not DisclosureDocument.objects.filter(kind=K.AUDIT_PACK).exists()
 
 
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("1", "", "2026", "Start of the period must include a month"),
+        ("31", "2", "2026", "Start of the period must be a real date"),
+        ("1" * 30, "1", "2026", "Start of the period must be a real date"),
+        ("1", "1", "26", "Start of the period year must include 4 numbers"),
+        ("1", "1", "1999", "The start of the period must be in 2000 or later"),
+    ],
+)
+def test_a_wrong_date_is_named(client, icb, approved, auditor, day, month, year, message):
+    client.force_login(auditor)
+    response = client.post(
+        PAGE,
+        {
+            "organisation": icb.pk,
+            "period_from_day": day,
+            "period_from_month": month,
+            "period_from_year": year,
+            **date_fields("period_to", timezone.localdate()),
+        },
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
 def test_an_incomplete_date_is_named(client, icb, approved, auditor):
     client.force_login(auditor)
     response = client.post(
