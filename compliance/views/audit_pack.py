@@ -59,7 +59,6 @@ def audit_pack_list(request):
             "statuses": document_statuses(documents),
             "status_url": reverse("compliance:audit-pack-status"),
         },
-        status=400 if form.errors else 200,
     )
 
 
