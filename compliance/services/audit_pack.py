@@ -387,7 +387,9 @@ def audit_pack_snapshot(
     outcomes = _outcomes(projects, today) if ids else {}
     in_pack = set(ids)
     breaches = [
-        b for b in compliance_check(icb=organisation, today=today) if b.project_id in in_pack
+        b
+        for b in compliance_check(icb=organisation, today=today, scope=scope)
+        if b.project_id in in_pack
     ]
     by_project = defaultdict(list)
     for breach in breaches:

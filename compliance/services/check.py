@@ -124,10 +124,13 @@ def compliance_check(
     icb: Organisation | None = None,
     today: datetime.date | None = None,
     only: Iterable[str] | None = None,
+    scope: Scope | None = None,
 ) -> list[Breach]:
     """Every breach of the rules among the projects ``icb`` leads (None: every project),
-    by ICB, project reference and rule. ``only`` limits it to the rules with those codes."""
-    scope = Scope(today=today or timezone.localdate(), icb=icb)
+    by ICB, project reference and rule. ``only`` limits it to the rules with those codes.
+    ``scope`` is one the caller has read facts into already (the audit pack), for the same
+    ICB and day."""
+    scope = scope or Scope(today=today or timezone.localdate(), icb=icb)
     chosen = [RULES_BY_CODE[code] for code in only] if only else RULES
     found = [(rule, pk, evidence) for rule in chosen for pk, evidence in rule.find(scope)]
     labels = {
