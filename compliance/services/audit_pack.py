@@ -33,6 +33,9 @@ from partnerships.models import OutcomeMeasure, Project
 
 # Part of every content hash: raise it when the PDF template changes what it shows.
 LAYOUT_VERSION = 1
+# At most this many projects in one pack: a hundred take WeasyPrint about 25 seconds (some
+# 190 pages), so this many stay well inside the render task's time limit.
+MAX_PROJECTS = 500
 
 S = Project.Status
 STARTED = (S.ACTIVE, S.COMPLETED, S.CLOSED)
@@ -484,6 +487,12 @@ def audit_pack_request(
     errors = _checked(organisation, period_from, period_to, today)
     if errors:
         raise ValidationError(errors)
+    count = audit_pack_projects(organisation, period_from, period_to).count()
+    if count > MAX_PROJECTS:
+        raise ValidationError(
+            f"{organisation.name} has {count:,} projects in this period; an audit pack holds "
+            f"at most {MAX_PROJECTS}. Choose a shorter period."
+        )
     snapshot = audit_pack_snapshot(organisation, period_from, period_to, today=today)
     return disclosure_issue(
         kind=DisclosureDocument.Kind.AUDIT_PACK,

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.forms import apply_service_errors
 from compliance.forms.audit_pack import AuditPackForm
-from compliance.services.audit_pack import PERIOD_RULE, audit_pack_request
+from compliance.services.audit_pack import MAX_PROJECTS, PERIOD_RULE, audit_pack_request
 from outcomes.selectors.disclosure import audit_pack_documents, can_use_audit_packs
 from outcomes.views.disclosure import (
     document_statuses,
@@ -54,6 +54,7 @@ def audit_pack_list(request):
         {
             "form": form,
             "rule": PERIOD_RULE,
+            "max_projects": MAX_PROJECTS,
             "documents": documents,
             "pending": any(d.is_pending for d in documents),
             "statuses": document_statuses(documents),

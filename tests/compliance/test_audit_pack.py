@@ -470,6 +470,28 @@ def test_a_wrong_date_is_named(client, icb, approved, auditor, day, month, year,
     assert message in response.content.decode()
 
 
+def test_a_period_with_too_many_projects_is_refused(
+    client, monkeypatch, make_project, icb, auditor
+):
+    monkeypatch.setattr("compliance.services.audit_pack.MAX_PROJECTS", 1)
+    make_project("First")
+    make_project("Second")
+    client.force_login(auditor)
+    period_from, period_to = this_year()
+    response = client.post(
+        PAGE,
+        {
+            "organisation": icb.pk,
+            **date_fields("period_from", period_from),
+            **date_fields("period_to", period_to),
+        },
+    )
+    body = response.content.decode()
+    assert "There is a problem" in body
+    assert f"{icb.name} has 2 projects in this period; an audit pack holds at most 1." in body
+    assert not DisclosureDocument.objects.filter(kind=K.AUDIT_PACK).exists()
+
+
 def test_an_incomplete_date_is_named(client, icb, approved, auditor):
     client.force_login(auditor)
     response = client.post(
