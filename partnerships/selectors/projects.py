@@ -148,9 +148,15 @@ def project_for_view(*, user, pk) -> Project:
 
 def project_summary_for_view(*, user, pk) -> Project:
     """The project row alone, for a page that checks permission before it reads the rest
-    (or finds the rest in its cache)."""
-    project = Project.objects.filter(pk=pk).first()
-    if project is None or not can_view(user, project):
+    (or finds the rest in its cache): fetched and checked in one query, as can_view decides
+    (the same object permissions, through _visible_row_by_row)."""
+    if not user.is_authenticated:
+        raise Http404("No such project")
+    projects = Project.objects.filter(pk=pk)
+    if not (sees_every_project(user) or user.is_superuser):
+        projects = projects.filter(_visible_row_by_row(user))
+    project = projects.first()
+    if project is None:
         raise Http404("No such project")
     return project
 
