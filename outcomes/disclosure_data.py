@@ -34,7 +34,7 @@ def content_hash(data) -> str:
     return hashlib.sha256(canonical_json(data).encode()).hexdigest()
 
 
-def _iso(value) -> str | None:
+def iso_or_none(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -42,7 +42,7 @@ def _money(value) -> str:
     return str(Decimal(value or 0).quantize(Decimal("0.01")))
 
 
-def _person(user) -> str:
+def person_label(user) -> str:
     return str(user) if user is not None else "the portal"
 
 
@@ -79,10 +79,10 @@ def _project_core(project: Project) -> dict:
         "status": project.get_status_display(),
         "lead_organisation": project.lead_organisation.name,
         "therapy_area": project.therapy_area,
-        "start_date": _iso(project.start_date),
-        "end_date": _iso(project.end_date),
-        "submitted_at": _iso(project.submitted_at),
-        "summary_published_at": _iso(project.summary_published_at),
+        "start_date": iso_or_none(project.start_date),
+        "end_date": iso_or_none(project.end_date),
+        "submitted_at": iso_or_none(project.submitted_at),
+        "summary_published_at": iso_or_none(project.summary_published_at),
         "executive_summary": project.executive_summary,
         "partners": partners,
         "totals": totals,
@@ -99,12 +99,12 @@ def _gates(project: Project) -> list[dict]:
                 "title": spec.title,
                 "status": gate.get_status_display() if gate else "Not yet open",
                 "round": gate.round if gate else None,
-                "decided_at": _iso(gate.decided_at) if gate else None,
+                "decided_at": iso_or_none(gate.decided_at) if gate else None,
                 "sign_offs": [
                     {
-                        "reviewer": _person(s.reviewer),
+                        "reviewer": person_label(s.reviewer),
                         "decision": s.get_decision_display(),
-                        "at": _iso(s.created_at),
+                        "at": iso_or_none(s.created_at),
                         "comment": s.comment,
                     }
                     for s in (latest_sign_offs(gate) if gate else [])
@@ -130,35 +130,37 @@ def _declarations(project: Project) -> list[dict]:
         declaration = row.declaration
         interests = []
         for interest in declaration.interests.all() if declaration else []:
-            management = managed.get(interest.pk)
-            interests.append(
-                {
-                    "category": interest.get_category_display(),
-                    "type": interest.get_interest_type_display(),
-                    "organisation": interest.organisation_name,
-                    "description": interest.description,
-                    "management": (
-                        {
-                            "action": management.action,
-                            "excludes_from_decision": management.excludes_from_decision,
-                            "by": _person(management.recorded_by),
-                            "at": _iso(management.recorded_at),
-                        }
-                        if management
-                        else None
-                    ),
-                }
-            )
+            interests.append(interest_snapshot(interest, managed.get(interest.pk)))
         rows.append(
             {
-                "person": _person(row.person),
+                "person": person_label(row.person),
                 "required_as": row.required_as,
-                "declared_at": _iso(declaration.declared_at) if declaration else None,
+                "declared_at": iso_or_none(declaration.declared_at) if declaration else None,
                 "nil_return": bool(declaration and declaration.nil_return),
                 "interests": interests,
             }
         )
     return rows
+
+
+def interest_snapshot(interest, management) -> dict:
+    """A declared interest as the PDFs show it, with how the conflict was managed (or None)."""
+    return {
+        "category": interest.get_category_display(),
+        "type": interest.get_interest_type_display(),
+        "organisation": interest.organisation_name,
+        "description": interest.description,
+        "management": (
+            {
+                "action": management.action,
+                "excludes_from_decision": management.excludes_from_decision,
+                "by": person_label(management.recorded_by),
+                "at": iso_or_none(management.recorded_at),
+            }
+            if management is not None
+            else None
+        ),
+    }
 
 
 def _number(value) -> str | None:
@@ -178,9 +180,9 @@ def _measures(project: Project) -> list[dict]:
             "unit": m.unit,
             "direction": m.get_direction_display(),
             "baseline_value": _number(m.baseline_value),
-            "baseline_date": _iso(m.baseline_date),
+            "baseline_date": iso_or_none(m.baseline_date),
             "target_value": _number(m.target_value),
-            "target_date": _iso(m.target_date),
+            "target_date": iso_or_none(m.target_date),
             "data_source": m.data_source,
             "frequency": m.get_frequency_display(),
             "owner": m.owner.organisation.name,
@@ -201,10 +203,10 @@ def _reports(project: Project) -> list[dict]:
     )
     return [
         {
-            "period_start": _iso(r.period_start),
-            "period_end": _iso(r.period_end),
-            "submitted_at": _iso(r.submitted_at),
-            "submitted_by": _person(r.submitted_by),
+            "period_start": iso_or_none(r.period_start),
+            "period_end": iso_or_none(r.period_end),
+            "submitted_at": iso_or_none(r.submitted_at),
+            "submitted_by": person_label(r.submitted_by),
             "rag": r.get_rag_display(),
             "rag_reason": r.rag_reason,
             "values": [
@@ -225,11 +227,11 @@ def _final_report(project: Project) -> dict:
         .first()
     )
     if report is None:
-        return {"published": False, "deadline": _iso(project.final_report_deadline)}
+        return {"published": False, "deadline": iso_or_none(project.final_report_deadline)}
     return {
         "published": True,
-        "published_at": _iso(report.published_at),
-        "published_by": _person(report.published_by),
+        "published_at": iso_or_none(report.published_at),
+        "published_by": person_label(report.published_by),
         "outcomes_achieved": report.outcomes_achieved,
         "results": [
             {
@@ -275,7 +277,7 @@ def _audit_trail(project: Project) -> list[dict]:
         rows.append(
             {
                 "seq": event.seq,
-                "at": _iso(event.created_at),
+                "at": iso_or_none(event.created_at),
                 "actor": event.actor_label,
                 "action": event.action,
                 "object": event.object_repr,

@@ -25,6 +25,7 @@ from compliance.services.facts import Scope
 from compliance.services.rules import third_person
 from governance.gates import GATES
 from governance.models import ConflictManagement, Declaration, Gate, Interest, Review, SignOff
+from outcomes.disclosure_data import interest_snapshot, iso_or_none, person_label
 from outcomes.models import DisclosureDocument, FinalReport, OutcomeReport
 from outcomes.schedule import report_periods
 from outcomes.selectors.disclosure import can_use_audit_packs
@@ -54,14 +55,6 @@ AUDIT_METHOD = (
     "have the hash it records, the one after must record its hash. The whole chain is "
     "verified on the audit trail page and by manage.py verify_audit."
 )
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _person(user) -> str:
-    return str(user) if user is not None else "the portal"
 
 
 # Which projects -----------------------------------------------------------------------------
@@ -139,7 +132,7 @@ def _gates(scope: Scope, ids: list[int]) -> dict[int, list[dict]]:
                     "title": spec.title,
                     "status": statuses[gate["status"]],
                     "round": gate["round"],
-                    "decided_at": _iso(gate["decided_at"]),
+                    "decided_at": iso_or_none(gate["decided_at"]),
                     "quorum": scope.approval_quorums.get(gate["pk"]),
                     "eligible_when": "decided" if gate["decided_at"] else "now",
                     "eligible": eligible,
@@ -149,7 +142,7 @@ def _gates(scope: Scope, ids: list[int]) -> dict[int, list[dict]]:
                             "reviewer": names.get(s["reviewer_id"], ""),
                             "decision": decisions[s["decision"]],
                             "round": s["round"],
-                            "at": _iso(s["created_at"]),
+                            "at": iso_or_none(s["created_at"]),
                             "comment": s["comment"],
                             "not_eligible": "; ".join(
                                 third_person(p)
@@ -182,32 +175,15 @@ def _declarations(ids: list[int]) -> dict[int, list[dict]]:
     )
     found = defaultdict(list)
     for declaration in declarations:
-        interests = []
-        for interest in declaration.interests.all():
-            management = getattr(interest, "management", None)
-            interests.append(
-                {
-                    "category": interest.get_category_display(),
-                    "type": interest.get_interest_type_display(),
-                    "organisation": interest.organisation_name,
-                    "description": interest.description,
-                    "management": (
-                        {
-                            "action": management.action,
-                            "excludes_from_decision": management.excludes_from_decision,
-                            "by": _person(management.recorded_by),
-                            "at": _iso(management.recorded_at),
-                        }
-                        if management is not None
-                        else None
-                    ),
-                }
-            )
+        interests = [
+            interest_snapshot(interest, getattr(interest, "management", None))
+            for interest in declaration.interests.all()
+        ]
         found[declaration.project_id].append(
             {
-                "person": _person(declaration.person),
+                "person": person_label(declaration.person),
                 "role": declaration.get_role_display(),
-                "declared_at": _iso(declaration.declared_at),
+                "declared_at": iso_or_none(declaration.declared_at),
                 "nil_return": declaration.nil_return,
                 "interests": interests,
             }
@@ -254,11 +230,11 @@ def _outcomes(projects: list[Project], today: datetime.date) -> dict[int, dict]:
                     status = "Not yet due"
                 rows.append(
                     {
-                        "period_start": _iso(period.start),
-                        "period_end": _iso(period.end),
-                        "due": _iso(period.due_date),
+                        "period_start": iso_or_none(period.start),
+                        "period_end": iso_or_none(period.end),
+                        "due": iso_or_none(period.due_date),
                         "status": status,
-                        "submitted_at": _iso(report["submitted_at"]) if report else None,
+                        "submitted_at": iso_or_none(report["submitted_at"]) if report else None,
                         "rag": rags.get(report["rag"], "") if report else "",
                     }
                 )
@@ -273,8 +249,8 @@ def _outcomes(projects: list[Project], today: datetime.date) -> dict[int, dict]:
             "reports": rows,
             "final_report": {
                 "status": final_status,
-                "published_at": _iso(final["published_at"]) if final else None,
-                "deadline": _iso(project.final_report_deadline),
+                "published_at": iso_or_none(final["published_at"]) if final else None,
+                "deadline": iso_or_none(project.final_report_deadline),
             },
         }
     return found
@@ -433,11 +409,11 @@ def audit_pack_snapshot(
                 "reference": project.reference or "",
                 "title": project.title,
                 "status": project.get_status_display(),
-                "submitted_at": _iso(project.submitted_at),
-                "start_date": _iso(project.start_date),
-                "end_date": _iso(project.end_date),
-                "delivery_ended_on": _iso(project.delivery_ended_on),
-                "summary_published_at": _iso(project.summary_published_at),
+                "submitted_at": iso_or_none(project.submitted_at),
+                "start_date": iso_or_none(project.start_date),
+                "end_date": iso_or_none(project.end_date),
+                "delivery_ended_on": iso_or_none(project.delivery_ended_on),
+                "summary_published_at": iso_or_none(project.summary_published_at),
                 "partners": _partners(project),
                 "gates": gates[project.pk],
                 "declarations": declarations.get(project.pk, []),

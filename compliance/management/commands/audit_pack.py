@@ -2,18 +2,13 @@
 recorded like any other (its SHA-256 known to /verify/)."""
 
 import datetime
-import shutil
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organisation
 from compliance.services.audit_pack import audit_pack_request
-from outcomes.models import DisclosureDocument
-from outcomes.services import disclosure as services
-
-S = DisclosureDocument.Status
+from outcomes.management.documents import document_write
 
 
 def _date(text: str) -> datetime.date:
@@ -48,22 +43,4 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        if document.status == S.RUNNING:
-            raise CommandError(
-                f"{document.document_number} is being made by a worker now; try again shortly"
-            )
-        if document.status != S.READY:
-            try:
-                document = services.disclosure_render(document_id=document.pk)
-            except Exception as exc:
-                raise CommandError(f"{document.document_number} could not be made: {exc}") from exc
-        else:
-            self.stdout.write(f"Nothing has changed since {document.document_number} was made.")
-        with document.file.open("rb") as source, Path(output).open("wb") as target:
-            shutil.copyfileobj(source, target)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{document.document_number} written to {output} "
-                f"({document.size} bytes, SHA-256 {document.sha256})"
-            )
-        )
+        document_write(self, document, output)
