@@ -75,6 +75,11 @@ class Profile:
         return self.is_administrator or self.has_role(Role.PARTNERSHIP_LEAD)
 
 
+def can_audit(user) -> bool:
+    """Auditors and administrators: the audit trail, the compliance check, audit packs."""
+    return bool(user.is_authenticated and profile_for(user).can_audit)
+
+
 def profile_for(user) -> Profile:
     return Profile(user=user)
 

@@ -13,6 +13,7 @@ Fragments are cached for FRAGMENT_SECONDS at most, and hold no form with a CSRF 
 
 import hashlib
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
@@ -24,6 +25,7 @@ from django.utils.safestring import mark_safe
 from audit.models import AuditHead
 
 FRAGMENT_SECONDS = 600
+T = TypeVar("T")
 
 
 def data_version() -> str:
@@ -40,17 +42,20 @@ def data_version() -> str:
     return f"{seq or 0}.{admin or 0}"
 
 
-def cached_fragment(name: str, *parts, build: Callable[[], str], version: str | None = None) -> str:
-    """The fragment ``name`` for ``parts`` (whose it is, what was asked) at the data's
-    current version: from the cache, or built by ``build`` and kept. Pass ``version`` when
-    the request has read it already."""
+def cached_at_version(name: str, *parts, build: Callable[[], T]) -> T:
+    """What ``build`` returns for ``name`` and ``parts`` (whose it is, what was asked) at
+    the data's current version: from the cache, or built and kept. Anything the cache can
+    pickle: a page's HTML, a list of results."""
     asked = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
-    key = f"fragment:{name}:{version or data_version()}:{asked}"
-    html = cache.get(key)
-    if html is None:
-        html = build()
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return html
+    key = f"fragment:{name}:{data_version()}:{asked}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = build()
+        cache.set(key, value, FRAGMENT_SECONDS)
+    return value
+
+
+_MISSING = object()
 
 
 def cached_page(request, template: str, *, name: str, parts, context, page_context=None):
@@ -60,7 +65,7 @@ def cached_page(request, template: str, *, name: str, parts, context, page_conte
     (its query string: filters, search, page). Check permission before calling it.
     ``page_context``: what the page template itself needs (its title, say)."""
     fragment = template.removesuffix(".html") + "_content.html"
-    content = cached_fragment(
+    content = cached_at_version(
         name,
         *parts,
         request.get_full_path(),

@@ -3,12 +3,12 @@
 from django.db.models import QuerySet
 
 from accounts.models import Organisation
-from accounts.selectors import profile_for
+from accounts.selectors import can_audit
 
 
 def can_see_compliance(user) -> bool:
     """Auditors and administrators, as for the audit trail."""
-    return bool(user.is_authenticated and profile_for(user).can_audit)
+    return can_audit(user)
 
 
 def compliance_icbs() -> QuerySet[Organisation]:

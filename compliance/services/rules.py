@@ -207,10 +207,9 @@ def _required_at(scope: Scope, project_id: int, when) -> dict[int, str]:
     return required
 
 
-def undeclared_at_conflicts_approval(scope: Scope) -> Found:
-    """A team or panel member with no declaration for the project when its conflicts of
-    interest gate was approved."""
-    missing = []
+def _at_conflicts_approval(scope: Scope):
+    """Each person who had to declare for a project when its conflicts of interest gate was
+    approved: (project, person, role, when approved, their declaration then or None)."""
     gates = (
         scope.approved_gates(Gate.Kind.CONFLICTS).order_by().values_list("project_id", "decided_at")
     )
@@ -218,8 +217,18 @@ def undeclared_at_conflicts_approval(scope: Scope) -> Found:
         if decided_at is None:
             continue
         for person, role in _required_at(scope, project_id, decided_at).items():
-            if scope.declaration_at(project_id, person, decided_at) is None:
-                missing.append((project_id, person, role, decided_at))
+            declaration = scope.declaration_at(project_id, person, decided_at)
+            yield project_id, person, role, decided_at, declaration
+
+
+def undeclared_at_conflicts_approval(scope: Scope) -> Found:
+    """A team or panel member with no declaration for the project when its conflicts of
+    interest gate was approved."""
+    missing = [
+        (project_id, person, role, decided_at)
+        for project_id, person, role, decided_at, declaration in _at_conflicts_approval(scope)
+        if declaration is None
+    ]
     names = scope.people(person for _, person, _, _ in missing)
     for project_id, person, role, decided_at in missing:
         yield (
@@ -235,19 +244,12 @@ def unmanaged_conflict_at_conflicts_approval(scope: Scope) -> Found:
     """A declared conflict with no recorded management action when the project's conflicts
     of interest gate was approved."""
     unmanaged = []
-    gates = (
-        scope.approved_gates(Gate.Kind.CONFLICTS).order_by().values_list("project_id", "decided_at")
-    )
-    for project_id, decided_at in gates.iterator(chunk_size=5000):
-        if decided_at is None:
+    for project_id, person, _, decided_at, declaration in _at_conflicts_approval(scope):
+        if declaration is None or not declaration.conflicted:
             continue
-        for person in _required_at(scope, project_id, decided_at):
-            declaration = scope.declaration_at(project_id, person, decided_at)
-            if declaration is None or not declaration.conflicted:
-                continue
-            for _, organisation, managed_at in scope.interests.get(declaration.pk, ()):
-                if managed_at is None or managed_at > decided_at:
-                    unmanaged.append((project_id, person, organisation, decided_at))
+        for _, organisation, managed_at in scope.interests.get(declaration.pk, ()):
+            if managed_at is None or managed_at > decided_at:
+                unmanaged.append((project_id, person, organisation, decided_at))
     names = scope.people(person for _, person, _, _ in unmanaged)
     for project_id, person, organisation, decided_at in unmanaged:
         yield (

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import Membership, Organisation
-from accounts.selectors import profile_for
+from accounts.selectors import can_audit
 from governance.models import PanelMember
 from governance.selectors.register import published_projects
 from outcomes.models import DisclosureDocument
@@ -92,7 +92,7 @@ def extract_years() -> list[int]:
 
 def can_use_audit_packs(user) -> bool:
     """Auditors and administrators, as for the audit trail and the compliance check."""
-    return bool(user.is_authenticated and profile_for(user).can_audit)
+    return can_audit(user)
 
 
 def audit_pack_documents() -> QuerySet[DisclosureDocument]:

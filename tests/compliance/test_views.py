@@ -146,3 +146,18 @@ def test_command_refuses_an_unknown_icb_and_an_unwritable_file(breach, tmp_path)
         call_command("check_compliance", "--icb", "XXX")
     with pytest.raises(CommandError, match="Cannot write"):
         call_command("check_compliance", "--csv", str(tmp_path / "missing" / "x.csv"))
+
+
+def test_the_check_is_kept_until_the_next_change(client, auditor, approved, company, draft):
+    # A pass takes half a minute at national scale, so the page keeps its result at the
+    # data's version: a change made through a service (audited) shows on the next request.
+    from partnerships.services.projects import section_save
+
+    client.force_login(auditor)
+    assert "No breaches" in client.get(PAGE).content.decode()
+    Partner.objects.filter(project=approved, organisation=company).update(
+        financial_contribution=0, in_kind_value=0
+    )  # written past the services: nothing recorded it
+    assert "No breaches" in client.get(PAGE).content.decode()
+    section_save(project=draft, key="about", data={"title": "Renamed"}, actor=draft.created_by)
+    assert "1 breach in 1 project." in client.get(PAGE).content.decode()
