@@ -70,34 +70,50 @@ def date_fields(prefix, value):
     }
 
 
-@pytest.fixture
-def planted(make_project, deputy, panel_chair, company, panel_member, partnership_lead):
-    """An active project with a managed conflict, a breach and a sign-off made before its
-    reviewer declared; its title carries markup, which the PDF must show as text."""
-    project = make_project("Asthma <b>care</b> & more", active=True)
+def declare_managed_interest(
+    person, project, *, manager, interest_type, description, action, excludes
+) -> None:
+    """``person`` declares a financial interest in the company for ``project``, and
+    ``manager`` records how the conflict is managed."""
     declaration = declaration_record(
-        person=deputy,
+        person=person,
         project=project,
         role="team_member",
         nil_return=False,
         interests=[
             {
                 "category": Interest.Category.FINANCIAL,
-                "interest_type": Interest.Type.SHAREHOLDING,
-                "description": "Holds shares in the company",
+                "interest_type": interest_type,
+                "description": description,
                 "organisation_name": "Example Pharma UK Ltd",
                 "start_date": datetime.date(2020, 1, 1),
                 "end_date": None,
                 "became_aware_on": datetime.date(2020, 1, 1),
             }
         ],
-        actor=deputy,
+        actor=person,
     )
     conflict_manage(
         interest=declaration.interests.get(),
+        action=action,
+        excludes_from_decision=excludes,
+        actor=manager,
+    )
+
+
+@pytest.fixture
+def planted(make_project, deputy, panel_chair, company, panel_member, partnership_lead):
+    """An active project with a managed conflict, a breach and a sign-off made before its
+    reviewer declared; its title carries markup, which the PDF must show as text."""
+    project = make_project("Asthma <b>care</b> & more", active=True)
+    declare_managed_interest(
+        deputy,
+        project,
+        manager=panel_chair,
+        interest_type=Interest.Type.SHAREHOLDING,
+        description="Holds shares in the company",
         action="Leaves the room when the company's contribution is discussed",
-        excludes_from_decision=True,
-        actor=panel_chair,
+        excludes=True,
     )
     Partner.objects.filter(project=project, organisation=company).update(
         financial_contribution=0, in_kind_value=0
@@ -285,29 +301,14 @@ def test_the_snapshot_reads_in_a_fixed_number_of_queries(make_project, icb, depu
         return len(captured), len(snapshot["projects"])
 
     def with_conflict(project):
-        declaration = declaration_record(
-            person=deputy,
-            project=project,
-            role="team_member",
-            nil_return=False,
-            interests=[
-                {
-                    "category": Interest.Category.FINANCIAL,
-                    "interest_type": Interest.Type.GIFT,
-                    "description": "A gift",
-                    "organisation_name": "Example Pharma UK Ltd",
-                    "start_date": datetime.date(2020, 1, 1),
-                    "end_date": None,
-                    "became_aware_on": datetime.date(2020, 1, 1),
-                }
-            ],
-            actor=deputy,
-        )
-        conflict_manage(
-            interest=declaration.interests.get(),
+        declare_managed_interest(
+            deputy,
+            project,
+            manager=panel_chair,
+            interest_type=Interest.Type.GIFT,
+            description="A gift",
             action="Noted",
-            excludes_from_decision=False,
-            actor=panel_chair,
+            excludes=False,
         )
 
     with_conflict(make_project("First", active=True))
