@@ -12,12 +12,12 @@ from django.urls import reverse
 
 from accounts.models import Membership, Organisation
 from audit.versions import data_version
-from governance.gates import GATES_BY_KIND
 from governance.models import Gate
 from governance.services.gates import gate_sign_off
 from partnerships.services.partners import partner_remove
 from partnerships.services.projects import project_transition, section_save
 from partnerships.services.team import team_member_remove
+from tests.factories import criteria_met
 from tests.governance.test_public_register import another_project, publish
 from tests.outcomes.conftest import declare_nil
 
@@ -141,10 +141,7 @@ def test_review_queue_drops_a_gate_once_the_member_signs_it_off(
         gate=gate,
         decision="approve",
         comment="",
-        criteria={
-            c.key: {"met": True, "comment": ""}
-            for c in GATES_BY_KIND[gate.kind].criteria_for(low_risk=False)
-        },
+        criteria=criteria_met(gate.kind),
         actor=panel_member,
     )
     after = page(client, url)

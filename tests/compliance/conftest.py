@@ -6,13 +6,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from governance.gates import GATES_BY_KIND
-from governance.models import Gate
 from governance.services.declarations import declaration_record
-from governance.services.gates import gate_sign_off
 from partnerships.models import Project
 from partnerships.services.projects import project_transition, section_save
-from tests.factories import complete_proposal, draft_project
+from tests.factories import approve_every_gate, complete_proposal, draft_project
 from tests.partnerships.delivery import ready_to_start
 
 
@@ -39,18 +36,7 @@ def approve(project, *, lead, deputy, industry, reviewers) -> Project:
             actor=person,
         )
     project = project_transition(project=project, action="submit", actor=lead)
-    for kind in Gate.Kind.values:
-        for reviewer in reviewers:
-            gate_sign_off(
-                gate=Gate.objects.get(project=project, kind=kind),
-                decision="approve",
-                comment="",
-                criteria={
-                    c.key: {"met": True, "comment": ""}
-                    for c in GATES_BY_KIND[kind].criteria_for(low_risk=False)
-                },
-                actor=reviewer,
-            )
+    approve_every_gate(project, reviewers)
     project = Project.objects.get(pk=project.pk)
     assert project.status == Project.Status.APPROVED
     return project

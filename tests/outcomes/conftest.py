@@ -6,12 +6,10 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from governance.gates import GATES_BY_KIND
-from governance.models import Gate
 from governance.services.declarations import declaration_record
-from governance.services.gates import gate_sign_off
 from partnerships.models import Project
 from partnerships.services.projects import project_transition, section_save
+from tests.factories import approve_every_gate
 
 SUMMARY = 'Better asthma care. <script>alert("x")</script> & more'
 
@@ -58,19 +56,7 @@ def approved(
     for person in (partnership_lead, deputy, industry_member, panel_member, panel_chair):
         declare_nil(person, ready_proposal)
     project = project_transition(project=ready_proposal, action="submit", actor=partnership_lead)
-    for kind in Gate.Kind.values:
-        gate = Gate.objects.get(project=project, kind=kind)
-        for reviewer in (panel_member, panel_chair):
-            gate_sign_off(
-                gate=Gate.objects.get(pk=gate.pk),
-                decision="approve",
-                comment="",
-                criteria={
-                    c.key: {"met": True, "comment": ""}
-                    for c in GATES_BY_KIND[kind].criteria_for(low_risk=False)
-                },
-                actor=reviewer,
-            )
+    approve_every_gate(project, (panel_member, panel_chair))
     project = Project.objects.get(pk=project.pk)
     assert project.status == Project.Status.APPROVED
     assert project.summary_published_at is not None
